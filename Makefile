@@ -1,0 +1,36 @@
+# Two set-up commands (see README): `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint format clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# torch 2.13.0 first: the local CPU build; any other spelling pulls GBs of CUDA packages.
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/kit check
+	$(BIN)/kit seal
+	$(BIN)/kit status
+
+test: $(STAMP)
+	$(BIN)/ruff check kit tests
+	$(BIN)/ruff format --check kit tests
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check kit tests
+
+format: $(STAMP)
+	$(BIN)/ruff format kit tests
+	$(BIN)/ruff check --fix kit tests
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

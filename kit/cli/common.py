@@ -1,0 +1,31 @@
+"""Helpers shared by the commands."""
+
+from __future__ import annotations
+
+import click
+
+
+def project_of(ctx: click.Context):
+    from kit.project import Project
+
+    return Project.find((ctx.obj or {}).get("project"))
+
+
+def parse_pairs(text: str, option: str, key_type=str) -> dict:
+    """`a=0.2,b=0.8` as a dict; a clear usage error otherwise."""
+    out = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = part.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{part!r} is not name=value", param_hint=option)
+        try:
+            k = key_type(name.strip())
+            v = float(value)
+        except ValueError:
+            raise click.BadParameter(f"{part!r}: expected name=number", param_hint=option) from None
+        if k in out:
+            raise click.BadParameter(f"{name.strip()} given twice", param_hint=option)
+        out[k] = v
+    if not out:
+        raise click.BadParameter("empty", param_hint=option)
+    return out

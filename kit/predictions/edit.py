@@ -1,0 +1,145 @@
+"""Edit question-set files in place, keeping every byte the edit does not touch.
+
+ruamel.yaml's round-trip tree tells where each question and forecast starts; the edit
+inserts whole lines (or a short span in a flow mapping) there, so the user's comments,
+order, quoting and spacing elsewhere stay exactly as written. Every edit is checked by
+re-validating the new text before it is written (atomically, under the file's lock).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import datetime
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from kit.errors import KitError
+from kit.predictions import yamlsafe
+from kit.predictions.timefmt import yaml_time
+
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.@+/ -]*[A-Za-z0-9_.@+/-]$|^[A-Za-z_]$")
+_RESERVED = {"true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"}
+
+
+def scalar(value: Any) -> str:
+    """A value as YAML flow text (strings quoted only when plain text would be misread)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError(f"not a finite number: {value}")
+        return repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, datetime):
+        return yaml_time(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{scalar(k)}: {scalar(v)}" for k, v in value.items()) + "}"
+    text = str(value)
+    if _PLAIN.match(text) and text.lower() not in _RESERVED and ": " not in text \
+            and " #" not in text:
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def flow_map(fields: dict[str, Any]) -> str:
+    return "{" + ", ".join(f"{k}: {scalar(v)}" for k, v in fields.items() if v is not None) + "}"
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _is_content(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _block_end(lines: list[str], start: int, column: int) -> int:
+    """Index after the last content line of the block starting at `start`.
+
+    The block is every following line indented deeper than `column` (comments and blank
+    lines inside it included); trailing comments and blanks are left where they are.
+    """
+    end = start + 1
+    i = start + 1
+    while i < len(lines):
+        line = lines[i]
+        if _is_content(line):
+            if _indent(line) <= column:
+                break
+            end = i + 1
+        i += 1
+    return end
+
+
+def _question_node(tree: Any, index: int) -> CommentedMap:
+    return tree["questions"][index]
+
+
+def append_forecast(text: str, tree: Any, q_index: int, fields: dict[str, Any]) -> str:
+    """`text` with a forecast (a flow mapping line) appended to question `q_index`."""
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    question = _question_node(tree, q_index)
+    item = flow_map(fields)
+    forecasts = question.get("forecasts")
+    if isinstance(forecasts, CommentedSeq) and len(forecasts) and not forecasts.fa.flow_style():
+        line, col = forecasts.lc.item(len(forecasts) - 1)
+        dash = lines[line].rfind("-", 0, col)
+        dash = col - 2 if dash < 0 else dash
+        end = _block_end(lines, line, dash)
+        lines.insert(end, " " * dash + "- " + item + "\n")
+        return "".join(lines)
+    if "forecasts" in question:
+        if isinstance(forecasts, CommentedSeq) and len(forecasts):
+            raise KitError("forecasts is a flow list [...] with items; write it as a block "
+                           "list (one '- ' line per forecast) to let the kit append to it")
+        # `forecasts:` (empty) or `forecasts: []`: replace the value with a block list.
+        key_line, key_col = question.lc.key("forecasts")
+        original = lines[key_line]
+        newline = original[len(original.rstrip("\r\n")):] or "\n"
+        comment = ""
+        body = original.rstrip("\r\n")
+        if "#" in body:
+            hash_at = body.find(" #")
+            if hash_at >= 0:
+                comment = body[hash_at:]
+        lines[key_line] = " " * key_col + "forecasts:" + comment + newline
+        lines.insert(key_line + 1, " " * (key_col + 2) + "- " + item + newline)
+        return "".join(lines)
+    # No forecasts key: add one after the question's last line.
+    first_key = next(iter(question))
+    q_line, q_col = question.lc.key(first_key)
+    dash = lines[q_line].rfind("-", 0, q_col)
+    end = _block_end(lines, q_line, dash if dash >= 0 else q_col - 2)
+    lines.insert(end, " " * q_col + "forecasts:\n")
+    lines.insert(end + 1, " " * (q_col + 2) + "- " + item + "\n")
+    return "".join(lines)
+
+
+def insert_time(text: str, tree: Any, q_index: int, f_index: int, at: datetime) -> str:
+    """`text` with `at: <time>` added to forecast `f_index` of question `q_index`."""
+    lines = text.splitlines(keepends=True)
+    node = _question_node(tree, q_index)["forecasts"][f_index]
+    if not isinstance(node, CommentedMap):
+        raise KitError("forecast is not a mapping")
+    keys = list(node)
+    if node.fa.flow_style():
+        line, col = node.lc.key(keys[0])
+        lines[line] = lines[line][:col] + f"at: {yaml_time(at)}, " + lines[line][col:]
+        return "".join(lines)
+    first_line, first_col = node.lc.key(keys[0])
+    later = [k for k in keys if node.lc.key(k)[0] > first_line]
+    if later:
+        line, col = node.lc.key(later[0])
+        lines.insert(line, " " * col + f"at: {yaml_time(at)}\n")
+    else:
+        lines.insert(first_line + 1, " " * first_col + f"at: {yaml_time(at)}\n")
+    return "".join(lines)
+
+
+def reload(file: str, text: str) -> yamlsafe.YamlDoc:
+    return yamlsafe.load(file, text)

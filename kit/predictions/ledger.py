@@ -1,0 +1,193 @@
+"""The seal ledger: an append-only JSON-lines file of forecast digests.
+
+Each line seals one forecast: the SHA-256 of its canonical form (question id, text and
+type, forecaster, value, `at`), the UTC time of sealing, the git commit of the project
+if it is a repository, and `prev`, the SHA-256 of the line before it, so that editing or
+deleting an earlier line breaks the chain visibly. A line is written whole in one
+append; a crash can at worst leave a torn last line, which is detected, reported and
+(by `kit seal`) moved aside to `_seals.jsonl.torn` while the earlier lines stay valid.
+
+What a seal proves: that the ledger line (and, once committed, the git history) held
+this digest at `sealed_at`. The time comes from this machine's clock; for a proof that
+does not rest on the clock, commit and push the ledger, or timestamp it with a third
+party (not done here: the kit works offline).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kit.errors import Problem
+from kit.predictions.models import Forecast, Question
+
+LEDGER_VERSION = 1
+
+
+def iso(at: datetime) -> str:
+    """The one text form of a time in seals: UTC, microseconds, `Z`."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(question: Question, forecast: Forecast) -> bytes:
+    """The bytes a seal digests: sorted-key compact JSON of what the forecast claims."""
+    value: object
+    if forecast.p is not None:
+        value = float(forecast.p)
+    elif forecast.probs is not None:
+        value = {k: float(v) for k, v in sorted(forecast.probs.items())}
+    else:
+        value = {repr(float(k)): float(v) for k, v in sorted(forecast.quantiles.items())}
+    body = {
+        "question": question.id,
+        "text": question.text,
+        "type": question.type,
+        "by": forecast.by,
+        "at": iso(forecast.at) if forecast.at else None,
+        forecast.kind: value,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
+
+
+def digest(question: Question, forecast: Forecast) -> str:
+    return "sha256:" + hashlib.sha256(canonical(question, forecast)).hexdigest()
+
+
+def line_hash(line: bytes) -> str:
+    return "sha256:" + hashlib.sha256(line.rstrip(b"\n")).hexdigest()
+
+
+def key(question_id: str, by: str, at: datetime | str) -> tuple[str, str, str]:
+    """A forecast's identity in the ledger: question, forecaster, time."""
+    return (question_id, by, at if isinstance(at, str) else iso(at))
+
+
+@dataclass(frozen=True)
+class Seal:
+    question: str
+    by: str
+    at: str
+    digest: str
+    sealed_at: datetime
+    commit: str | None
+    file: str
+    line: int  # 1-based line in the ledger
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.question, self.by, self.at)
+
+
+@dataclass
+class Ledger:
+    path: Path
+    seals: list[Seal]
+    problems: list[Problem]
+    last_hash: str | None  # hash of the last whole line, for the next `prev`
+    good_bytes: int  # length of the prefix of whole lines (a torn tail starts here)
+    torn: bool = False  # the file ends in a line cut short
+
+    def by_key(self) -> dict[tuple[str, str, str], Seal]:
+        return {s.key: s for s in self.seals}
+
+
+def read(path: Path, shown: str) -> Ledger:
+    """Read and verify the ledger; problems are located at its lines."""
+    if not path.exists():
+        return Ledger(path, [], [], None, 0)
+    torn_tail = False
+    data = path.read_bytes()
+    seals: list[Seal] = []
+    problems: list[Problem] = []
+    prev: str | None = None
+    offset = 0
+    good = 0
+    lines = data.split(b"\n")
+    for n, raw in enumerate(lines, start=1):
+        last = n == len(lines)
+        if last and raw == b"":
+            break
+        end = offset + len(raw) + (0 if last else 1)
+        torn = last  # a final line with no newline was cut short by a crash
+        torn_tail = torn_tail or torn
+        try:
+            rec = json.loads(raw.decode("utf-8"))
+            if not isinstance(rec, dict) or rec.get("kind") != "seal":
+                raise ValueError("not a seal record")
+            seal = Seal(rec["question"], rec["by"], rec["at"], rec["digest"],
+                        datetime.fromisoformat(rec["sealed_at"]), rec.get("commit"),
+                        rec.get("file", ""), n)
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+            if torn:
+                problems.append(Problem(shown, n, 1, "ledger", "torn last line (a write was "
+                                        "cut short); earlier lines are valid; `kit seal` "
+                                        "moves it aside"))
+            else:
+                problems.append(Problem(shown, n, 1, "ledger", f"corrupt line: {e}"))
+                prev = line_hash(raw)
+                good = end
+            offset = end
+            continue
+        if torn:
+            problems.append(Problem(shown, n, 1, "ledger", "last line has no newline (a write "
+                                    "was cut short); `kit seal` moves it aside"))
+            break
+        if rec.get("prev") != prev:
+            problems.append(Problem(shown, n, 1, "ledger", "chain broken: `prev` does not "
+                                    "match the line before (a line was edited, removed or "
+                                    "reordered)"))
+        prev = line_hash(raw)
+        seals.append(seal)
+        offset = end
+        good = end
+    return Ledger(path, seals, problems, prev, good, torn_tail)
+
+
+def git_commit(root: Path) -> str | None:
+    """HEAD of the git repository holding `root`, or None."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                             text=True, timeout=10, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def set_aside_torn_tail(ledger: Ledger) -> int:
+    """Move bytes after the last whole line to `<ledger>.torn`; return how many moved."""
+    data = ledger.path.read_bytes()
+    tail = data[ledger.good_bytes:]
+    if not tail:
+        return 0
+    with open(ledger.path.with_name(ledger.path.name + ".torn"), "ab") as f:
+        f.write(tail + b"\n")
+        f.flush()
+        os.fsync(f.fileno())
+    with open(ledger.path, "r+b") as f:
+        f.truncate(ledger.good_bytes)
+        f.flush()
+        os.fsync(f.fileno())
+    return len(tail)
+
+
+def append(path: Path, records: list[dict], prev: str | None) -> None:
+    """Append seal records in one write, chaining each to the line before."""
+    if not records:
+        return
+    lines = []
+    for rec in records:
+        line = json.dumps({"v": LEDGER_VERSION, "kind": "seal", **rec, "prev": prev},
+                          sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        encoded = line.encode("utf-8")
+        lines.append(encoded)
+        prev = line_hash(encoded)
+    with open(path, "ab") as f:
+        f.write(b"".join(line + b"\n" for line in lines))
+        f.flush()
+        os.fsync(f.fileno())

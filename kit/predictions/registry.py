@@ -1,0 +1,175 @@
+"""Loading and checking a project's predictions: every file, across files, and the ledger."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kit.errors import InvalidInput, NotFound, Problem
+from kit.predictions import ledger as ledger_mod
+from kit.predictions.models import Forecast, Question
+from kit.predictions.validate import LoadedSet, validate_file
+from kit.project import Project
+
+
+@dataclass(frozen=True)
+class ForecastRef:
+    """A forecast with the question and set it belongs to, and its seal if any."""
+
+    set: LoadedSet
+    question: Question
+    forecast: Forecast
+    index: int  # position in the question's forecasts
+    seal: ledger_mod.Seal | None
+
+    @property
+    def key(self) -> tuple[str, str, str] | None:
+        f = self.forecast
+        return None if f.at is None else ledger_mod.key(self.question.id, f.by, f.at)
+
+    @property
+    def sealed(self) -> bool:
+        return self.seal is not None
+
+
+@dataclass
+class Predictions:
+    """Every question set of a project, with the ledger: what the later steps share."""
+
+    project: Project
+    sets: list[LoadedSet]
+    ledger: ledger_mod.Ledger
+    problems: list[Problem] = field(default_factory=list)
+
+    def questions(self) -> Iterator[tuple[LoadedSet, Question]]:
+        for s in self.sets:
+            for q in s.questions:
+                yield s, q
+
+    def question(self, question_id: str) -> tuple[LoadedSet, Question]:
+        for s, q in self.questions():
+            if q.id == question_id:
+                return s, q
+        ids = [q.id for _, q in self.questions()]
+        close = difflib.get_close_matches(question_id, ids, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise NotFound(f"no question {question_id!r}{hint}")
+
+    def forecasts(self) -> Iterator[ForecastRef]:
+        seals = self.ledger.by_key()
+        for s, q in self.questions():
+            for j, f in enumerate(q.forecasts):
+                seal = None
+                if f.at is not None:
+                    candidate = seals.get(ledger_mod.key(q.id, f.by, f.at))
+                    if candidate is not None and candidate.digest == ledger_mod.digest(q, f):
+                        seal = candidate
+                yield ForecastRef(s, q, f, j, seal)
+
+    def set_for(self, name_or_experiment: str) -> list[LoadedSet]:
+        return [s for s in self.sets if name_or_experiment in (s.name, s.experiment)]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def _ledger_problems(project: Project, sets: list[LoadedSet], ledger: ledger_mod.Ledger,
+                     broken_files: set[str]) -> list[Problem]:
+    """Tampered forecasts, seals whose forecast is gone, forecasts not yet sealed."""
+    problems = list(ledger.problems)
+    seals = ledger.by_key()
+    shown = project.relative(ledger.path)
+    present: set[tuple[str, str, str]] = set()
+    for s in sets:
+        for q in s.questions:
+            for j, f in enumerate(q.forecasts):
+                if f.at is None:
+                    continue
+                k = ledger_mod.key(q.id, f.by, f.at)
+                present.add(k)
+                line, col = s.where(s.question_loc(q.id) + ("forecasts", j))
+                fld = f"questions[{s.question_index[q.id]}].forecasts[{j}]"
+                seal = seals.get(k)
+                if seal is None:
+                    problems.append(Problem(s.file, line, col, fld, "not yet sealed: run "
+                                            "`kit seal`", "warning"))
+                elif seal.digest != ledger_mod.digest(q, f):
+                    problems.append(Problem(s.file, line, col, fld, "tampered: this forecast "
+                                            "or its question changed after it was sealed at "
+                                            f"{seal.sealed_at.isoformat()} ({shown} line "
+                                            f"{seal.line})"))
+    for seal in ledger.seals:
+        if seal.key not in present and seal.file not in broken_files:
+            problems.append(Problem(shown, seal.line, 1, "ledger", f"sealed forecast is gone: "
+                                    f"{seal.by}'s forecast on {seal.question} at {seal.at} "
+                                    f"(from {seal.file or 'unknown file'}) was deleted or its "
+                                    "time changed"))
+    return problems
+
+
+def check(project: Project, paths: Iterable[Path] | None = None) -> Predictions:
+    """Check every question set of the project (and the ledger); report problems in `paths`.
+
+    Cross-file checks (duplicate ids, seals) always look at the whole project; when
+    `paths` is given only the problems located in those files (or in ledger lines about
+    them) are kept.
+    """
+    files = project.question_set_files()
+    wanted = None
+    if paths:
+        wanted = {project.relative(Path(p)) for p in paths}
+        files = sorted(set(files) | {Path(p).resolve() for p in paths})
+    sets: list[LoadedSet] = []
+    problems: list[Problem] = []
+    broken: set[str] = set()
+    first_seen: dict[str, tuple[LoadedSet, int]] = {}
+    for path in files:
+        loaded, found = validate_file(project, path)
+        problems += found
+        if loaded is None or not loaded.complete:
+            broken.add(project.relative(path))
+        if loaded is None:
+            continue
+        keep = []
+        for q in loaded.questions:
+            if q.id in first_seen:
+                other, line = first_seen[q.id]
+                at = loaded.where(loaded.question_loc(q.id) + ("id",))
+                problems.append(Problem(loaded.file, *at, f"questions[{loaded.question_index[q.id]}].id",
+                                        f"duplicate question id {q.id!r}: also at "
+                                        f"{other.file}:{line}"))
+                continue
+            first_seen[q.id] = (loaded, loaded.where(loaded.question_loc(q.id) + ("id",))[0])
+            keep.append(q)
+        loaded.questions = keep
+        sets.append(loaded)
+    ledger = ledger_mod.read(project.ledger_path, project.relative(project.ledger_path))
+    problems += _ledger_problems(project, sets, ledger, broken)
+    if wanted is not None:
+        seal_file = {seal.line: seal.file for seal in ledger.seals}
+        ledger_shown = project.relative(project.ledger_path)
+
+        def concerns_wanted(p: Problem) -> bool:
+            if p.file == ledger_shown:
+                return p.line not in seal_file or seal_file[p.line] in wanted
+            return p.file in wanted
+
+        problems = [p for p in problems if concerns_wanted(p)]
+    return Predictions(project, sets, ledger, sorted(set(problems)))
+
+
+def load_predictions(path: Path | str | None = None, *, allow_errors: bool = False) -> Predictions:
+    """Load a project's predictions as typed objects.
+
+    `path` is the project folder, its `predictions/` folder, or any file inside it
+    (default: the current project). Raises `InvalidInput` listing every problem unless
+    `allow_errors` (then the invalid parts are left out and listed in `.problems`).
+    """
+    project = Project.find(path)
+    predictions = check(project)
+    if predictions.errors and not allow_errors:
+        raise InvalidInput(predictions.problems)
+    return predictions

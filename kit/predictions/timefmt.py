@@ -1,0 +1,19 @@
+"""Times as the kit writes them into YAML: UTC, `Z`, milliseconds only when needed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def now() -> datetime:
+    """The current UTC time, to the millisecond (the precision written to files)."""
+    t = datetime.now(UTC)
+    return t.replace(microsecond=t.microsecond // 1000 * 1000)
+
+
+def yaml_time(at: datetime) -> str:
+    at = at.astimezone(UTC)
+    text = at.strftime("%Y-%m-%dT%H:%M:%S")
+    if at.microsecond:
+        text += f".{at.microsecond:06d}".rstrip("0")
+    return text + "Z"
