@@ -20,6 +20,9 @@ RESOLUTIONS_NAME = "_resolutions.yaml"
 class Project:
     root: Path
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", Path(self.root))
+
     @property
     def predictions_dir(self) -> Path:
         return self.root / "predictions"

@@ -21,8 +21,12 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 @click.group(context_settings=CONTEXT)
-@click.option("--project", type=click.Path(file_okay=False), default=None,
-              help="Project folder (default: the one holding predictions/ at or above here).")
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Project folder (default: the one holding predictions/ at or above here).",
+)
 @click.version_option(package_name="prediction-kit")
 @click.pass_context
 def cli(ctx: click.Context, project: str | None) -> None:
@@ -59,7 +63,10 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as e:  # never a traceback for users; KIT_DEBUG=1 shows it
         if os.environ.get("KIT_DEBUG"):
             raise
-        click.echo(f"kit: internal error: {type(e).__name__}: {e} (KIT_DEBUG=1 shows the "
-                   "traceback; please report it)", err=True)
+        click.echo(
+            f"kit: internal error: {type(e).__name__}: {e} (KIT_DEBUG=1 shows the "
+            "traceback; please report it)",
+            err=True,
+        )
         code = 70
     sys.exit(code if isinstance(code, int) else 0)

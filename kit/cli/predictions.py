@@ -42,8 +42,16 @@ def check(ctx: click.Context, paths: tuple[str, ...], strict: bool) -> None:
 @click.option("--why", help="Your reasoning, kept with the forecast.")
 @click.option("--seal/--no-seal", "do_seal", default=False, help="Seal right away.")
 @click.pass_context
-def predict(ctx: click.Context, question_id: str, by: str, p: float | None, probs: str | None,
-            quantiles: str | None, why: str | None, do_seal: bool) -> None:
+def predict(
+    ctx: click.Context,
+    question_id: str,
+    by: str,
+    p: float | None,
+    probs: str | None,
+    quantiles: str | None,
+    why: str | None,
+    do_seal: bool,
+) -> None:
     """Add a forecast to QUESTION_ID's file (comments and layout kept)."""
     given = [n for n, v in (("--p", p), ("--probs", probs), ("--quantiles", quantiles)) if v]
     if p is not None and "--p" not in given:
@@ -61,8 +69,10 @@ def predict(ctx: click.Context, question_id: str, by: str, p: float | None, prob
     if quantiles:
         value["quantiles"] = parse_pairs(quantiles, "--quantiles", float)
     added = add_forecast(project, question_id, by, why=why, **value)
-    click.echo(f"{project.relative(added.path)}: {question_id}: added {by}'s forecast "
-               f"{added.forecast.kind}={added.forecast.value} at {added.forecast.at.isoformat()}")
+    click.echo(
+        f"{project.relative(added.path)}: {question_id}: added {by}'s forecast "
+        f"{added.forecast.kind}={added.forecast.value} at {added.forecast.at.isoformat()}"
+    )
     if do_seal:
         ctx.invoke(seal)
 
@@ -76,8 +86,11 @@ def seal(ctx: click.Context) -> None:
     project = project_of(ctx)
     report = seal_all(project)
     if report.torn_bytes:
-        click.echo(f"repaired: moved a torn last ledger line ({report.torn_bytes} bytes) to "
-                   f"{project.relative(project.ledger_path)}.torn", err=True)
+        click.echo(
+            f"repaired: moved a torn last ledger line ({report.torn_bytes} bytes) to "
+            f"{project.relative(project.ledger_path)}.torn",
+            err=True,
+        )
     if report.timed:
         click.echo(f"filled in the time of {report.timed} forecasts")
     for ref in report.sealed:

@@ -24,8 +24,13 @@ def status(ctx: click.Context) -> None:
     refs = list(predictions.forecasts())
     for s in predictions.sets:
         mine = [r for r in refs if r.set is s]
-        table.add_row(s.name, s.experiment, str(len(s.questions)), str(len(mine)),
-                      str(sum(r.sealed for r in mine)))
+        table.add_row(
+            s.name,
+            s.experiment,
+            str(len(s.questions)),
+            str(len(mine)),
+            str(sum(r.sealed for r in mine)),
+        )
     Console().print(table)
     if predictions.errors:
         click.echo(f"{len(predictions.errors)} problems: run `kit check`", err=True)

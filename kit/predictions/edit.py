@@ -37,8 +37,12 @@ def scalar(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{scalar(k)}: {scalar(v)}" for k, v in value.items()) + "}"
     text = str(value)
-    if _PLAIN.match(text) and text.lower() not in _RESERVED and ": " not in text \
-            and " #" not in text:
+    if (
+        _PLAIN.match(text)
+        and text.lower() not in _RESERVED
+        and ": " not in text
+        and " #" not in text
+    ):
         return text
     return json.dumps(text, ensure_ascii=False)
 
@@ -95,18 +99,16 @@ def append_forecast(text: str, tree: Any, q_index: int, fields: dict[str, Any]) 
         return "".join(lines)
     if "forecasts" in question:
         if isinstance(forecasts, CommentedSeq) and len(forecasts):
-            raise KitError("forecasts is a flow list [...] with items; write it as a block "
-                           "list (one '- ' line per forecast) to let the kit append to it")
+            raise KitError(
+                "forecasts is a flow list [...] with items; write it as a block "
+                "list (one '- ' line per forecast) to let the kit append to it"
+            )
         # `forecasts:` (empty) or `forecasts: []`: replace the value with a block list.
         key_line, key_col = question.lc.key("forecasts")
         original = lines[key_line]
-        newline = original[len(original.rstrip("\r\n")):] or "\n"
-        comment = ""
-        body = original.rstrip("\r\n")
-        if "#" in body:
-            hash_at = body.find(" #")
-            if hash_at >= 0:
-                comment = body[hash_at:]
+        newline = original[len(original.rstrip("\r\n")) :] or "\n"
+        rest = original.rstrip("\r\n")[key_col + len("forecasts:") :]
+        comment = re.sub(r"^\s*\[\s*\]", "", rest, count=1)  # drop `[]`, keep a comment
         lines[key_line] = " " * key_col + "forecasts:" + comment + newline
         lines.insert(key_line + 1, " " * (key_col + 2) + "- " + item + newline)
         return "".join(lines)

@@ -51,8 +51,9 @@ def canonical(question: Question, forecast: Forecast) -> bytes:
         "at": iso(forecast.at) if forecast.at else None,
         forecast.kind: value,
     }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    return json.dumps(
+        body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
 
 
 def digest(question: Question, forecast: Forecast) -> str:
@@ -120,14 +121,29 @@ def read(path: Path, shown: str) -> Ledger:
             rec = json.loads(raw.decode("utf-8"))
             if not isinstance(rec, dict) or rec.get("kind") != "seal":
                 raise ValueError("not a seal record")
-            seal = Seal(rec["question"], rec["by"], rec["at"], rec["digest"],
-                        datetime.fromisoformat(rec["sealed_at"]), rec.get("commit"),
-                        rec.get("file", ""), n)
+            seal = Seal(
+                rec["question"],
+                rec["by"],
+                rec["at"],
+                rec["digest"],
+                datetime.fromisoformat(rec["sealed_at"]),
+                rec.get("commit"),
+                rec.get("file", ""),
+                n,
+            )
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
             if torn:
-                problems.append(Problem(shown, n, 1, "ledger", "torn last line (a write was "
-                                        "cut short); earlier lines are valid; `kit seal` "
-                                        "moves it aside"))
+                problems.append(
+                    Problem(
+                        shown,
+                        n,
+                        1,
+                        "ledger",
+                        "torn last line (a write was "
+                        "cut short); earlier lines are valid; `kit seal` "
+                        "moves it aside",
+                    )
+                )
             else:
                 problems.append(Problem(shown, n, 1, "ledger", f"corrupt line: {e}"))
                 prev = line_hash(raw)
@@ -135,13 +151,28 @@ def read(path: Path, shown: str) -> Ledger:
             offset = end
             continue
         if torn:
-            problems.append(Problem(shown, n, 1, "ledger", "last line has no newline (a write "
-                                    "was cut short); `kit seal` moves it aside"))
+            problems.append(
+                Problem(
+                    shown,
+                    n,
+                    1,
+                    "ledger",
+                    "last line has no newline (a write was cut short); `kit seal` moves it aside",
+                )
+            )
             break
         if rec.get("prev") != prev:
-            problems.append(Problem(shown, n, 1, "ledger", "chain broken: `prev` does not "
-                                    "match the line before (a line was edited, removed or "
-                                    "reordered)"))
+            problems.append(
+                Problem(
+                    shown,
+                    n,
+                    1,
+                    "ledger",
+                    "chain broken: `prev` does not "
+                    "match the line before (a line was edited, removed or "
+                    "reordered)",
+                )
+            )
         prev = line_hash(raw)
         seals.append(seal)
         offset = end
@@ -152,8 +183,14 @@ def read(path: Path, shown: str) -> Ledger:
 def git_commit(root: Path) -> str | None:
     """HEAD of the git repository holding `root`, or None."""
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
-                             text=True, timeout=10, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
@@ -162,7 +199,7 @@ def git_commit(root: Path) -> str | None:
 def set_aside_torn_tail(ledger: Ledger) -> int:
     """Move bytes after the last whole line to `<ledger>.torn`; return how many moved."""
     data = ledger.path.read_bytes()
-    tail = data[ledger.good_bytes:]
+    tail = data[ledger.good_bytes :]
     if not tail:
         return 0
     with open(ledger.path.with_name(ledger.path.name + ".torn"), "ab") as f:
@@ -182,8 +219,12 @@ def append(path: Path, records: list[dict], prev: str | None) -> None:
         return
     lines = []
     for rec in records:
-        line = json.dumps({"v": LEDGER_VERSION, "kind": "seal", **rec, "prev": prev},
-                          sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        line = json.dumps(
+            {"v": LEDGER_VERSION, "kind": "seal", **rec, "prev": prev},
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
         encoded = line.encode("utf-8")
         lines.append(encoded)
         prev = line_hash(encoded)

@@ -27,9 +27,7 @@ SUM_TOLERANCE = 1e-6
 Name = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$", strict=True)
 ]
-QuestionId = Annotated[
-    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,99}$", strict=True)
-]
+QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,99}$", strict=True)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=5000, strict=True)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
@@ -111,6 +109,11 @@ class Question(_Model):
     def manual(self) -> bool:
         """True for `resolve: manual`: only a person can resolve it (`kit resolve --value`)."""
         return self.resolve.strip() == "manual"
+
+    @field_validator("forecasts", "tags", mode="before")
+    @classmethod
+    def _empty_list(cls, value: Any) -> Any:
+        return [] if value is None else value  # `forecasts:` with nothing under it
 
     def probabilities(self, forecast: Forecast) -> list[float]:
         """A categorical forecast as a vector in the order of `options` (omitted options: 0)."""

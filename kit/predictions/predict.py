@@ -25,12 +25,24 @@ class Added:
     forecast: Forecast
 
 
-def forecast_fields(by: str, *, p: float | None = None, probs: dict[str, float] | None = None,
-                    quantiles: dict[float, float] | None = None, why: str | None = None,
-                    at: datetime | None = None) -> dict:
+def forecast_fields(
+    by: str,
+    *,
+    p: float | None = None,
+    probs: dict[str, float] | None = None,
+    quantiles: dict[float, float] | None = None,
+    why: str | None = None,
+    at: datetime | None = None,
+) -> dict:
     """The new forecast's fields, validated on their own (raises `UsageError`)."""
-    fields = {"by": by, "at": at or now(), "p": p, "probs": probs, "quantiles": quantiles,
-              "why": why or None}
+    fields = {
+        "by": by,
+        "at": at or now(),
+        "p": p,
+        "probs": probs,
+        "quantiles": quantiles,
+        "why": why or None,
+    }
     fields = {k: v for k, v in fields.items() if v is not None}
     try:
         Forecast.model_validate(fields)
@@ -66,9 +78,14 @@ def add_forecast(project: Project, question_id: str, by: str, **value) -> Added:
         reloaded, after = validate_file(project, path, new_text)
         new_errors = _new_errors(before, after)
         if new_errors or reloaded is None:
-            raise InvalidInput([Problem(p.file, p.line, p.column, p.field,
-                                        "refused, nothing written: " + p.message)
-                                for p in new_errors])
+            raise InvalidInput(
+                [
+                    Problem(
+                        p.file, p.line, p.column, p.field, "refused, nothing written: " + p.message
+                    )
+                    for p in new_errors
+                ]
+            )
         atomic_write(path, new_text)
     saved = next(q for q in reloaded.questions if q.id == question_id)
     return Added(path, question_id, saved.forecasts[-1])

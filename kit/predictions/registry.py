@@ -76,8 +76,9 @@ class Predictions:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def _ledger_problems(project: Project, sets: list[LoadedSet], ledger: ledger_mod.Ledger,
-                     broken_files: set[str]) -> list[Problem]:
+def _ledger_problems(
+    project: Project, sets: list[LoadedSet], ledger: ledger_mod.Ledger, broken_files: set[str]
+) -> list[Problem]:
     """Tampered forecasts, seals whose forecast is gone, forecasts not yet sealed."""
     problems = list(ledger.problems)
     seals = ledger.by_key()
@@ -94,19 +95,36 @@ def _ledger_problems(project: Project, sets: list[LoadedSet], ledger: ledger_mod
                 fld = f"questions[{s.question_index[q.id]}].forecasts[{j}]"
                 seal = seals.get(k)
                 if seal is None:
-                    problems.append(Problem(s.file, line, col, fld, "not yet sealed: run "
-                                            "`kit seal`", "warning"))
+                    problems.append(
+                        Problem(s.file, line, col, fld, "not yet sealed: run `kit seal`", "warning")
+                    )
                 elif seal.digest != ledger_mod.digest(q, f):
-                    problems.append(Problem(s.file, line, col, fld, "tampered: this forecast "
-                                            "or its question changed after it was sealed at "
-                                            f"{seal.sealed_at.isoformat()} ({shown} line "
-                                            f"{seal.line})"))
+                    problems.append(
+                        Problem(
+                            s.file,
+                            line,
+                            col,
+                            fld,
+                            "tampered: this forecast "
+                            "or its question changed after it was sealed at "
+                            f"{seal.sealed_at.isoformat()} ({shown} line "
+                            f"{seal.line})",
+                        )
+                    )
     for seal in ledger.seals:
         if seal.key not in present and seal.file not in broken_files:
-            problems.append(Problem(shown, seal.line, 1, "ledger", f"sealed forecast is gone: "
-                                    f"{seal.by}'s forecast on {seal.question} at {seal.at} "
-                                    f"(from {seal.file or 'unknown file'}) was deleted or its "
-                                    "time changed"))
+            problems.append(
+                Problem(
+                    shown,
+                    seal.line,
+                    1,
+                    "ledger",
+                    f"sealed forecast is gone: "
+                    f"{seal.by}'s forecast on {seal.question} at {seal.at} "
+                    f"(from {seal.file or 'unknown file'}) was deleted or its "
+                    "time changed",
+                )
+            )
     return problems
 
 
@@ -138,9 +156,14 @@ def check(project: Project, paths: Iterable[Path] | None = None) -> Predictions:
             if q.id in first_seen:
                 other, line = first_seen[q.id]
                 at = loaded.where(loaded.question_loc(q.id) + ("id",))
-                problems.append(Problem(loaded.file, *at, f"questions[{loaded.question_index[q.id]}].id",
-                                        f"duplicate question id {q.id!r}: also at "
-                                        f"{other.file}:{line}"))
+                problems.append(
+                    Problem(
+                        loaded.file,
+                        *at,
+                        f"questions[{loaded.question_index[q.id]}].id",
+                        f"duplicate question id {q.id!r}: also at {other.file}:{line}",
+                    )
+                )
                 continue
             first_seen[q.id] = (loaded, loaded.where(loaded.question_loc(q.id) + ("id",))[0])
             keep.append(q)

@@ -135,8 +135,15 @@ def _check_node(node: ast.AST, names: set[str]) -> None:
             raise RuleError("lists may hold only literal values", col)
     elif not isinstance(
         node,
-        ast.Expression | ast.BoolOp | ast.IfExp | ast.And | ast.Or | ast.Load | ast.operator
-        | ast.unaryop | ast.cmpop,
+        ast.Expression
+        | ast.BoolOp
+        | ast.IfExp
+        | ast.And
+        | ast.Or
+        | ast.Load
+        | ast.operator
+        | ast.unaryop
+        | ast.cmpop,
     ):
         what = _DESCRIBE.get(type(node), type(node).__name__)
         raise RuleError(f"not allowed in rules: {what}", col)

@@ -27,8 +27,12 @@ class SealReport:
 def _fill_times(project: Project, predictions: Predictions, at: datetime) -> int:
     filled = 0
     for s in predictions.sets:
-        missing = [(s.question_index[q.id], j) for q in s.questions
-                   for j, f in enumerate(q.forecasts) if f.at is None]
+        missing = [
+            (s.question_index[q.id], j)
+            for q in s.questions
+            for j, f in enumerate(q.forecasts)
+            if f.at is None
+        ]
         if not missing:
             continue
         with locked(s.path):
@@ -56,8 +60,9 @@ def seal(project: Project, now: datetime | None = None) -> SealReport:
     report = SealReport()
     with locked(project.ledger_path):
         predictions = check(project)
-        if predictions.errors and any(p.field != "ledger" and "tampered" not in p.message
-                                      for p in predictions.errors):
+        if predictions.errors and any(
+            p.field != "ledger" and "tampered" not in p.message for p in predictions.errors
+        ):
             raise InvalidInput(predictions.problems)
         report.timed = _fill_times(project, predictions, at)
         if report.timed:
@@ -68,8 +73,10 @@ def seal(project: Project, now: datetime | None = None) -> SealReport:
             predictions = check(project)
             ledger = predictions.ledger
         if any("chain broken" in p.message or "corrupt" in p.message for p in ledger.problems):
-            raise KitError("the ledger is damaged (see `kit check`); restore it from git "
-                           "before sealing more forecasts")
+            raise KitError(
+                "the ledger is damaged (see `kit check`); restore it from git "
+                "before sealing more forecasts"
+            )
         existing = ledger.by_key()
         commit = ledger_mod.git_commit(project.root)
         sealed_at = ledger_mod.iso(utc_now())
@@ -77,17 +84,21 @@ def seal(project: Project, now: datetime | None = None) -> SealReport:
         for ref in predictions.forecasts():
             if ref.key in existing:
                 if ref.seal is None:
-                    report.tampered.append(f"{ref.set.file}: {ref.question.id} by {ref.forecast.by}")
+                    report.tampered.append(
+                        f"{ref.set.file}: {ref.question.id} by {ref.forecast.by}"
+                    )
                 continue
-            records.append({
-                "question": ref.question.id,
-                "by": ref.forecast.by,
-                "at": ref.key[2],
-                "digest": ledger_mod.digest(ref.question, ref.forecast),
-                "sealed_at": sealed_at,
-                "commit": commit,
-                "file": ref.set.file,
-            })
+            records.append(
+                {
+                    "question": ref.question.id,
+                    "by": ref.forecast.by,
+                    "at": ref.key[2],
+                    "digest": ledger_mod.digest(ref.question, ref.forecast),
+                    "sealed_at": sealed_at,
+                    "commit": commit,
+                    "file": ref.set.file,
+                }
+            )
             report.sealed.append(ref)
         ledger_mod.append(project.ledger_path, records, ledger.last_hash)
         report.predictions = check(project) if records else predictions

@@ -81,7 +81,9 @@ def _field_name(loc: tuple) -> str:
     return out or "(top level)"
 
 
-def _pydantic_problems(file: str, tree: Any, error: ValidationError, prefix: tuple) -> list[Problem]:
+def _pydantic_problems(
+    file: str, tree: Any, error: ValidationError, prefix: tuple
+) -> list[Problem]:
     problems = []
     for err in error.errors(include_url=False):
         loc = prefix + tuple(p for p in err["loc"] if p not in ("[key]",))
@@ -96,9 +98,11 @@ def _pydantic_problems(file: str, tree: Any, error: ValidationError, prefix: tup
         else:
             message = err["msg"].removeprefix("Value error, ")
         value = err.get("input")
-        if kind not in ("missing", "extra_forbidden", "value_error") and isinstance(
-            value, bool | int | float | str
-        ) and len(repr(value)) < 60:
+        if (
+            kind not in ("missing", "extra_forbidden", "value_error")
+            and isinstance(value, bool | int | float | str)
+            and len(repr(value)) < 60
+        ):
             message += f" (got {value!r})"
         problems.append(Problem(file, line, col, _field_name(loc), message))
     return problems
@@ -114,8 +118,10 @@ def _semantic(project: Project, file: str, tree: Any, q: Question, qloc: tuple) 
 
     if q.type == "categorical":
         if not q.options or len(q.options) < 2:
-            add(("options",) if q.options is not None else (), "a categorical question needs "
-                "options: a list of at least two option names")
+            add(
+                ("options",) if q.options is not None else (),
+                "a categorical question needs options: a list of at least two option names",
+            )
         elif len(set(q.options)) != len(q.options):
             dupes = sorted({o for o in q.options if q.options.count(o) > 1})
             add(("options",), f"option names must be unique; repeated: {', '.join(dupes)}")
@@ -138,40 +144,53 @@ def _semantic(project: Project, file: str, tree: Any, q: Question, qloc: tuple) 
             parse_rule(q.resolve)
     except RuleError as e:
         line, col = yamlsafe.position(tree, qloc + ("resolve",))
-        out.append(Problem(file, line, col + e.column - 1, _field_name(qloc + ("resolve",)),
-                           e.message))
+        out.append(
+            Problem(file, line, col + e.column - 1, _field_name(qloc + ("resolve",)), e.message)
+        )
 
     wanted = _VALUE_FOR[q.type]
     seen: dict[tuple, int] = {}
     for j, f in enumerate(q.forecasts):
         floc = ("forecasts", j)
         if f.kind != wanted:
-            add(floc + (f.kind,), f"a {q.type} question needs {_VALUE_HELP[wanted]}, "
-                f"not {f.kind}", key=True)
+            add(
+                floc + (f.kind,),
+                f"a {q.type} question needs {_VALUE_HELP[wanted]}, not {f.kind}",
+                key=True,
+            )
             continue
         if f.probs is not None and q.options:
             unknown = [o for o in f.probs if o not in q.options]
             for o in unknown:
-                add(floc + ("probs", o), f"unknown option {o!r}; options are "
-                    f"{', '.join(q.options)}", key=True)
+                add(
+                    floc + ("probs", o),
+                    f"unknown option {o!r}; options are {', '.join(q.options)}",
+                    key=True,
+                )
             total = math.fsum(f.probs.values())
             if not unknown and abs(total - 1.0) > SUM_TOLERANCE:
-                add(floc + ("probs",), f"probabilities sum to {total:.10g}, not 1 "
-                    f"(tolerance {SUM_TOLERANCE:g})")
+                add(
+                    floc + ("probs",),
+                    f"probabilities sum to {total:.10g}, not 1 (tolerance {SUM_TOLERANCE:g})",
+                )
         if f.quantiles is not None and q.bounds is not None:
             lo, hi = q.bounds
             for level, value in f.quantiles.items():
                 if not lo <= value <= hi:
-                    add(floc + ("quantiles", level), f"quantile {level:g} -> {value:g} is "
-                        f"outside the bounds [{lo:g}, {hi:g}]")
+                    add(
+                        floc + ("quantiles", level),
+                        f"quantile {level:g} -> {value:g} is outside the bounds [{lo:g}, {hi:g}]",
+                    )
         if f.at is None:
             add(floc, "no time yet: `kit seal` fills in `at`", severity="warning")
         else:
             key = (f.by, f.at)
             if key in seen:
                 first = yamlsafe.position(tree, qloc + ("forecasts", seen[key]))[0]
-                add(floc, f"duplicate forecast: {f.by} at {f.at.isoformat()} is already on "
-                    f"line {first}")
+                add(
+                    floc,
+                    f"duplicate forecast: {f.by} at {f.at.isoformat()} is already on line {first}",
+                )
             else:
                 seen[key] = j
     return out
@@ -187,13 +206,18 @@ def experiment_problem(project: Project, experiment: str) -> str | None:
         return f"experiment {experiment!r} leaves notebooks/: give a notebook name inside it"
     if not target.is_file():
         known = sorted(p.stem for p in project.notebooks_dir.glob("*.ipynb"))
-        return (f"no notebook notebooks/{experiment}.ipynb; notebooks here: "
-                f"{', '.join(known) or 'none'}")
+        return (
+            f"no notebook notebooks/{experiment}.ipynb; notebooks here: "
+            f"{', '.join(known) or 'none'}"
+        )
     return None
 
 
-def validate_file(project: Project, path: Path, data: bytes | str | None = None,
-                  ) -> tuple[LoadedSet | None, list[Problem]]:
+def validate_file(
+    project: Project,
+    path: Path,
+    data: bytes | str | None = None,
+) -> tuple[LoadedSet | None, list[Problem]]:
     """Check one file (or `data` as if it were that file); the valid part and all problems."""
     file = project.relative(path)
     try:
@@ -207,8 +231,15 @@ def validate_file(project: Project, path: Path, data: bytes | str | None = None,
 
     tree = doc.tree
     if not isinstance(tree, dict):
-        return None, [Problem(file, 1, 1, "(top level)", "expected a mapping with experiment, "
-                              "parameters and questions")]
+        return None, [
+            Problem(
+                file,
+                1,
+                1,
+                "(top level)",
+                "expected a mapping with experiment, parameters and questions",
+            )
+        ]
     plain = yamlsafe.to_plain(tree)
     problems: list[Problem] = []
     try:

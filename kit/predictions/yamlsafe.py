@@ -116,13 +116,22 @@ def _scan(file: str, text: str) -> None:
         if isinstance(event, NodeEvent) and not isinstance(event, AliasEvent):
             tag = _tag(event)
             if tag is not None and tag not in ALLOWED_TAGS:
-                raise _problem(file, mark.line + 1, mark.column + 1,
-                               f"tag {tag.replace(_CORE, '!!')} is not allowed: prediction files are plain data")
+                raise _problem(
+                    file,
+                    mark.line + 1,
+                    mark.column + 1,
+                    f"tag {tag.replace(_CORE, '!!')} is not allowed: "
+                    "prediction files are plain data",
+                )
         if isinstance(event, CollectionStartEvent):
             stack.append([event.anchor, 1, 0])
             if len(stack) > MAX_DEPTH:
-                raise _problem(file, mark.line + 1, mark.column + 1,
-                               f"nested more than {MAX_DEPTH} levels deep")
+                raise _problem(
+                    file,
+                    mark.line + 1,
+                    mark.column + 1,
+                    f"nested more than {MAX_DEPTH} levels deep",
+                )
         elif isinstance(event, CollectionEndEvent):
             anchor, nodes, depth = stack.pop()
             if anchor is not None:
@@ -143,8 +152,9 @@ def load(file: str, data: bytes | str) -> YamlDoc:
     if not text.strip() or all(
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):
-        raise _problem(file, 1, 1, "file is empty: expected a mapping with experiment and "
-                       "questions", "file")
+        raise _problem(
+            file, 1, 1, "file is empty: expected a mapping with experiment and questions", "file"
+        )
     try:
         _scan(file, text)
         tree = _yaml().load(text)
@@ -191,9 +201,7 @@ def position(tree: Any, loc: tuple, *, key: bool = False) -> tuple[int, int]:
             if isinstance(node, CommentedMap) and part in node:
                 ln, cl = node.lc.key(part) if (key and last) else node.lc.value(part)
                 node = node[part]
-            elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(
-                node
-            ):
+            elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
                 ln, cl = node.lc.item(part)
                 node = node[part]
             else:
