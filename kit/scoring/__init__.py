@@ -1,0 +1,1 @@
+"""Score: proper scoring rules (one module per family), calibration and markets."""
