@@ -50,9 +50,10 @@ def spherical(p, y) -> np.ndarray:
 
 
 def baseline_score(p, y) -> np.ndarray:
-    """Metaculus baseline score 100·log₂(2·P(outcome)): 0 for p = ½, 100 for certainty. Higher is better.
+    """Metaculus baseline score 100·log₂(2·P(outcome)). Higher is better.
 
-    Metaculus scores FAQ ("baseline score"); −inf for a certain wrong forecast.
+    0 for p = ½, 100 for a certain right forecast, −inf for a certain wrong one.
+    Metaculus scores FAQ ("baseline score").
     """
     p, y = as_probs(p), as_outcomes(y)
     p_outcome = np.where(y == 1, p, 1 - p)
