@@ -1,0 +1,106 @@
+"""`kit score`: scores of the latest forecasts on resolved questions, by forecaster/tag/set."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import click
+
+from kit.cli.common import project_of
+
+NOTES = {
+    "brier": "binary questions: one-sided Brier (p - y)^2 in [0, 1]",
+    "brier_multi": "categorical questions: multiclass Brier in [0, 2]",
+    "log": "-ln P(outcome), lower is better; certain wrong forecasts are infinite and counted "
+    "in infinite_log, left out of the mean",
+    "baseline": "Metaculus baseline score, higher is better",
+    "crps": "numeric: CRPS from quantiles (step quantile function), lower is better",
+    "wis": "numeric: weighted interval score = 2 x mean pinball loss, lower is better",
+}
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "-"
+    return "inf" if value == math.inf else f"{value:.3f}"
+
+
+@click.command()
+@click.option(
+    "--outcomes",
+    "outcomes_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="YAML: question id -> outcome (until `kit resolve`).",
+)
+@click.option(
+    "--by",
+    "by",
+    type=click.Choice(["forecaster", "tag", "set"]),
+    default="forecaster",
+    show_default=True,
+)
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts (shape in README).")
+@click.pass_context
+def score(ctx: click.Context, outcomes_path: str, by: str, as_json: bool) -> None:
+    """Score each forecaster's latest forecast on every resolved question."""
+    from pathlib import Path
+
+    from kit.predictions import load_predictions
+    from kit.scoring.outcomes import load_outcomes
+    from kit.scoring.table import score as score_table
+
+    project = project_of(ctx)
+    predictions = load_predictions(project.root)
+    outcomes = load_outcomes(Path(outcomes_path), predictions)
+    table = score_table(predictions, outcomes)
+    groups = table.breakdown(by)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "by": by,
+                    "groups": groups,
+                    "records": [r.as_dict() for r in table.records],
+                    "unresolved": table.unresolved,
+                    "not_scored": table.not_scored,
+                    "notes": NOTES,
+                },
+                indent=2,
+                default=str,
+            ).replace("Infinity", '"inf"')
+        )
+        return
+    if not table.records:
+        click.echo(
+            f"nothing to score: {len(table.unresolved)} questions unresolved, "
+            f"{len(table.not_scored)} ambiguous or annulled"
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"scores by {by} (latest forecast per question and forecaster)")
+    cols = [by, "forecasts", "brier (one-sided)", "log", "inf log", "baseline", "crps", "wis"]
+    for c in cols:
+        t.add_column(c, justify="left" if c == by else "right", no_wrap=c == by)
+    for row in groups:
+        t.add_row(
+            str(row[by]),
+            str(row["forecasts"]),
+            _fmt(row["brier"]),
+            _fmt(row["log"]),
+            str(row["infinite_log"]),
+            _fmt(row["baseline"]),
+            _fmt(row["crps"]),
+            _fmt(row["wis"]),
+        )
+    Console().print(t)
+    click.echo(
+        f"{len(table.records)} forecasts scored; {len(table.unresolved)} questions "
+        f"unresolved (skipped), {len(table.not_scored)} ambiguous or annulled"
+    )
+
+
+COMMANDS = (score,)

@@ -1,0 +1,139 @@
+"""Score every forecaster's latest forecast on each resolved question, and break it down.
+
+One record per (question, forecaster): that forecaster's latest forecast. Binary
+questions get the one-sided Brier score (0..1, `brier`), log score, spherical and baseline
+scores; categorical ones the multiclass Brier (0..2, `brier_multi`, kept apart), log and
+baseline scores (and RPS when ordered); numeric ones CRPS (from quantiles), WIS, PIT and
+50 %/90 % coverage. Log scores of certain wrong forecasts are +inf and counted apart
+(`infinite_log`), never clipped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from kit.predictions.registry import ForecastRef, Predictions
+from kit.scoring import binary, categorical, numeric
+from kit.scoring.outcomes import NOT_SCORED
+
+METRICS = ("brier", "brier_multi", "log", "baseline", "rps", "crps", "wis")
+
+
+@dataclass
+class ScoreRecord:
+    question: str
+    set: str
+    type: str
+    by: str
+    at: str
+    tags: list[str]
+    outcome: Any
+    scores: dict[str, float | bool | None] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ScoreTable:
+    records: list[ScoreRecord]
+    unresolved: list[str]  # question ids without an outcome (skipped, counted)
+    not_scored: list[str]  # ambiguous or annulled
+
+    def breakdown(self, by: str) -> list[dict]:
+        """Mean scores and counts per forecaster, tag or set."""
+        groups: dict[str, list[ScoreRecord]] = defaultdict(list)
+        for r in self.records:
+            keys = r.tags if by == "tag" else [getattr(r, {"forecaster": "by"}.get(by, by))]
+            for k in keys or ["(none)"]:
+                groups[k].append(r)
+        rows = []
+        for key in sorted(groups):
+            recs = groups[key]
+            row: dict[str, Any] = {by: key, "forecasts": len(recs)}
+            for metric in METRICS:
+                vals = [r.scores[metric] for r in recs if r.scores.get(metric) is not None]
+                finite = [v for v in vals if math.isfinite(v)]
+                row[metric] = float(np.mean(finite)) if finite else None
+                row[f"n_{metric}"] = len(finite)
+            row["infinite_log"] = sum(1 for r in recs if r.scores.get("log") == math.inf)
+            rows.append(row)
+        return rows
+
+
+def latest(refs: list[ForecastRef]) -> list[ForecastRef]:
+    """Each forecaster's latest forecast per question."""
+    best: dict[tuple[str, str], ForecastRef] = {}
+    for ref in refs:
+        k = (ref.question.id, ref.forecast.by)
+        if ref.forecast.at is None:
+            continue
+        if k not in best or ref.forecast.at > best[k].forecast.at:
+            best[k] = ref
+    return list(best.values())
+
+
+def _scores(ref: ForecastRef, outcome: Any) -> dict[str, float | bool | None]:
+    q, f = ref.question, ref.forecast
+    if q.type == "binary":
+        y = int(outcome)
+        return {
+            "brier": float(binary.brier(f.p, y)),
+            "log": float(binary.log_score(f.p, y)),
+            "spherical": float(binary.spherical(f.p, y)),
+            "baseline": float(binary.baseline_score(f.p, y)),
+        }
+    if q.type == "categorical":
+        probs, idx = q.probabilities(f), q.options.index(outcome)
+        out = {
+            "brier_multi": float(categorical.brier(probs, idx)[0]),
+            "log": float(categorical.log_score(probs, idx)[0]),
+            "baseline": float(categorical.baseline_score(probs, idx)[0]),
+        }
+        if q.ordered:
+            out["rps"] = float(categorical.ranked_probability_score(probs, idx)[0])
+        return out
+    levels, values = list(f.quantiles), list(f.quantiles.values())
+    y = float(outcome)
+    return {
+        "crps": numeric.crps(levels, values, y),
+        "wis": numeric.weighted_interval_score(levels, values, y),
+        "pit": numeric.pit(levels, values, y),
+        "cover50": numeric.coverage(levels, values, y, 0.5),
+        "cover90": numeric.coverage(levels, values, y, 0.9),
+    }
+
+
+def score(predictions: Predictions, outcomes: dict[str, Any]) -> ScoreTable:
+    """Score table of the latest forecasts on resolved questions."""
+    records, unresolved, not_scored = [], [], []
+    for _, q in predictions.questions():
+        if q.id not in outcomes:
+            unresolved.append(q.id)
+        elif outcomes[q.id] in NOT_SCORED:
+            not_scored.append(q.id)
+    refs = [
+        r
+        for r in predictions.forecasts()
+        if r.question.id in outcomes and outcomes[r.question.id] not in NOT_SCORED
+    ]
+    for ref in sorted(latest(refs), key=lambda r: (r.set.name, r.question.id, r.forecast.by)):
+        outcome = outcomes[ref.question.id]
+        records.append(
+            ScoreRecord(
+                ref.question.id,
+                ref.set.name,
+                ref.question.type,
+                ref.forecast.by,
+                ref.forecast.at.isoformat(),
+                list(ref.question.tags),
+                outcome,
+                _scores(ref, outcome),
+            )
+        )
+    return ScoreTable(records, unresolved, not_scored)
