@@ -31,6 +31,7 @@ class Problem:
     field: str
     message: str
     severity: str = "error"  # "error" or "warning"
+    code: str = ""  # machine-readable kind, e.g. "tampered", "chain", "torn" (ledger checks)
 
     def __str__(self) -> str:
         tag = "" if self.severity == "error" else f"{self.severity}: "

@@ -142,10 +142,13 @@ def read(path: Path, shown: str) -> Ledger:
                         "torn last line (a write was "
                         "cut short); earlier lines are valid; `kit seal` "
                         "moves it aside",
+                        code="torn",
                     )
                 )
             else:
-                problems.append(Problem(shown, n, 1, "ledger", f"corrupt line: {e}"))
+                problems.append(
+                    Problem(shown, n, 1, "ledger", f"corrupt line: {e}", code="corrupt")
+                )
                 prev = line_hash(raw)
                 good = end
             offset = end
@@ -158,6 +161,7 @@ def read(path: Path, shown: str) -> Ledger:
                     1,
                     "ledger",
                     "last line has no newline (a write was cut short); `kit seal` moves it aside",
+                    code="torn",
                 )
             )
             break
@@ -171,6 +175,7 @@ def read(path: Path, shown: str) -> Ledger:
                     "chain broken: `prev` does not "
                     "match the line before (a line was edited, removed or "
                     "reordered)",
+                    code="chain",
                 )
             )
         prev = line_hash(raw)

@@ -96,7 +96,15 @@ def _ledger_problems(
                 seal = seals.get(k)
                 if seal is None:
                     problems.append(
-                        Problem(s.file, line, col, fld, "not yet sealed: run `kit seal`", "warning")
+                        Problem(
+                            s.file,
+                            line,
+                            col,
+                            fld,
+                            "not yet sealed: run `kit seal`",
+                            "warning",
+                            "unsealed",
+                        )
                     )
                 elif seal.digest != ledger_mod.digest(q, f):
                     problems.append(
@@ -109,6 +117,7 @@ def _ledger_problems(
                             "or its question changed after it was sealed at "
                             f"{seal.sealed_at.isoformat()} ({shown} line "
                             f"{seal.line})",
+                            code="tampered",
                         )
                     )
     for seal in ledger.seals:
@@ -123,6 +132,7 @@ def _ledger_problems(
                     f"{seal.by}'s forecast on {seal.question} at {seal.at} "
                     f"(from {seal.file or 'unknown file'}) was deleted or its "
                     "time changed",
+                    code="gone",
                 )
             )
     return problems

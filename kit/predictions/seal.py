@@ -60,9 +60,8 @@ def seal(project: Project, now: datetime | None = None) -> SealReport:
     report = SealReport()
     with locked(project.ledger_path):
         predictions = check(project)
-        if predictions.errors and any(
-            p.field != "ledger" and "tampered" not in p.message for p in predictions.errors
-        ):
+        ledger_codes = {"tampered", "gone", "torn", "chain", "corrupt"}
+        if any(p.code not in ledger_codes for p in predictions.errors):
             raise InvalidInput(predictions.problems)
         report.timed = _fill_times(project, predictions, at)
         if report.timed:
@@ -72,7 +71,7 @@ def seal(project: Project, now: datetime | None = None) -> SealReport:
             report.torn_bytes = ledger_mod.set_aside_torn_tail(ledger)
             predictions = check(project)
             ledger = predictions.ledger
-        if any("chain broken" in p.message or "corrupt" in p.message for p in ledger.problems):
+        if any(p.code in ("chain", "corrupt") for p in ledger.problems):
             raise KitError(
                 "the ledger is damaged (see `kit check`); restore it from git "
                 "before sealing more forecasts"
