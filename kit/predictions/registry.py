@@ -76,50 +76,39 @@ class Predictions:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def _ledger_problems(
-    project: Project, sets: list[LoadedSet], ledger: ledger_mod.Ledger, broken_files: set[str]
-) -> list[Problem]:
+def _ledger_problems(predictions: Predictions, broken_files: set[str]) -> list[Problem]:
     """Tampered forecasts, seals whose forecast is gone, forecasts not yet sealed."""
+    ledger, project = predictions.ledger, predictions.project
     problems = list(ledger.problems)
     seals = ledger.by_key()
     shown = project.relative(ledger.path)
     present: set[tuple[str, str, str]] = set()
-    for s in sets:
-        for q in s.questions:
-            for j, f in enumerate(q.forecasts):
-                if f.at is None:
-                    continue
-                k = ledger_mod.key(q.id, f.by, f.at)
-                present.add(k)
-                line, col = s.where(s.question_loc(q.id) + ("forecasts", j))
-                fld = f"questions[{s.question_index[q.id]}].forecasts[{j}]"
-                seal = seals.get(k)
-                if seal is None:
-                    problems.append(
-                        Problem(
-                            s.file,
-                            line,
-                            col,
-                            fld,
-                            "not yet sealed: run `kit seal`",
-                            "warning",
-                            "unsealed",
-                        )
-                    )
-                elif seal.digest != ledger_mod.digest(q, f):
-                    problems.append(
-                        Problem(
-                            s.file,
-                            line,
-                            col,
-                            fld,
-                            "tampered: this forecast "
-                            "or its question changed after it was sealed at "
-                            f"{seal.sealed_at.isoformat()} ({shown} line "
-                            f"{seal.line})",
-                            code="tampered",
-                        )
-                    )
+    for ref in predictions.forecasts():
+        if ref.key is None:
+            continue
+        present.add(ref.key)
+        s = ref.set
+        line, col = s.where(s.question_loc(ref.question.id) + ("forecasts", ref.index))
+        fld = f"questions[{s.question_index[ref.question.id]}].forecasts[{ref.index}]"
+        seal = seals.get(ref.key)
+        if seal is None:
+            problems.append(
+                Problem(
+                    s.file, line, col, fld, "not yet sealed: run `kit seal`", "warning", "unsealed"
+                )
+            )
+        elif ref.seal is None:  # sealed under this key, but with another digest
+            problems.append(
+                Problem(
+                    s.file,
+                    line,
+                    col,
+                    fld,
+                    "tampered: this forecast or its question changed after it was sealed at "
+                    f"{seal.sealed_at.isoformat()} ({shown} line {seal.line})",
+                    code="tampered",
+                )
+            )
     for seal in ledger.seals:
         if seal.key not in present and seal.file not in broken_files:
             problems.append(
@@ -180,7 +169,8 @@ def check(project: Project, paths: Iterable[Path] | None = None) -> Predictions:
         loaded.questions = keep
         sets.append(loaded)
     ledger = ledger_mod.read(project.ledger_path, project.relative(project.ledger_path))
-    problems += _ledger_problems(project, sets, ledger, broken)
+    predictions = Predictions(project, sets, ledger)
+    problems += _ledger_problems(predictions, broken)
     if wanted is not None:
         seal_file = {seal.line: seal.file for seal in ledger.seals}
         ledger_shown = project.relative(project.ledger_path)
@@ -191,7 +181,8 @@ def check(project: Project, paths: Iterable[Path] | None = None) -> Predictions:
             return p.file in wanted
 
         problems = [p for p in problems if concerns_wanted(p)]
-    return Predictions(project, sets, ledger, sorted(set(problems)))
+    predictions.problems = sorted(set(problems))
+    return predictions
 
 
 def load_predictions(path: Path | str | None = None, *, allow_errors: bool = False) -> Predictions:
