@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format clean
+.PHONY: demo test browser lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,14 @@ demo: $(STAMP)
 	$(BIN)/kit seal
 	$(BIN)/kit status
 
-test: $(STAMP)
+# Browser tests use Debian's chromium; without root or apt they skip and say why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || (command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
+	  && (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 \
+	  && apt-get install -y -q chromium >/dev/null 2>&1))) \
+	  || echo "chromium could not be installed: browser tests will be skipped"
+
+test: $(STAMP) browser
 	$(BIN)/ruff check kit tests
 	$(BIN)/ruff format --check kit tests
 	$(BIN)/pytest

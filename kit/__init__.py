@@ -12,6 +12,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "load_predictions": ("kit.predictions", "load_predictions"),
     "Project": ("kit.project", "Project"),
+    "record": ("kit.runs.record", "record"),
+    "results": ("kit.runs.results", "results"),
 }
 
 
@@ -24,4 +26,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'kit' has no attribute {name!r}")
 
 
-__all__ = ["load_predictions", "Project", "__version__"]
+__all__ = ["load_predictions", "Project", "record", "results", "__version__"]

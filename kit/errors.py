@@ -59,3 +59,9 @@ class LedgerError(KitError):
     """The seal ledger is damaged in a way the kit will not paper over."""
 
     exit_code = 4
+
+
+class RunFailed(KitError):
+    """One or more runs of `kit run` failed, timed out, died or were interrupted."""
+
+    exit_code = 1

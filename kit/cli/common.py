@@ -29,3 +29,13 @@ def parse_pairs(text: str, option: str, key_type=str) -> dict:
     if not out:
         raise click.BadParameter("empty", param_hint=option)
     return out
+
+
+def console(stderr: bool = False):
+    """A rich console; wide when output is not a terminal, so tables in logs stay whole."""
+    import sys
+
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, width=None if stream.isatty() else 160)

@@ -7,7 +7,7 @@ import math
 
 import click
 
-from kit.cli.common import project_of
+from kit.cli.common import console, project_of
 
 NOTES = {
     "brier": "binary questions: one-sided Brier (p - y)^2 in [0, 1]",
@@ -30,10 +30,11 @@ def _fmt(value) -> str:
 @click.option(
     "--outcomes",
     "outcomes_path",
-    required=True,
+    default=None,
     type=click.Path(exists=True, dir_okay=False),
-    help="YAML: question id -> outcome (until `kit resolve`).",
+    help="YAML: question id -> outcome, instead of predictions/_resolutions.yaml.",
 )
+@click.option("--include-late", is_flag=True, help="Score forecasts sealed after the evidence.")
 @click.option(
     "--by",
     "by",
@@ -43,18 +44,20 @@ def _fmt(value) -> str:
 )
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts (shape in README).")
 @click.pass_context
-def score(ctx: click.Context, outcomes_path: str, by: str, as_json: bool) -> None:
-    """Score each forecaster's latest forecast on every resolved question."""
-    from pathlib import Path
+def score(
+    ctx: click.Context, outcomes_path: str | None, include_late: bool, by: str, as_json: bool
+) -> None:
+    """Score each forecaster's latest forecast on every resolved question.
 
+    Outcomes come from `kit resolve` (predictions/_resolutions.yaml) unless --outcomes.
+    Forecasts sealed after their question's evidence are late: listed, not scored.
+    """
     from kit.predictions import load_predictions
-    from kit.scoring.outcomes import load_outcomes
-    from kit.scoring.table import score as score_table
+    from kit.scoring.table import score_project
 
     project = project_of(ctx)
     predictions = load_predictions(project.root)
-    outcomes = load_outcomes(Path(outcomes_path), predictions)
-    table = score_table(predictions, outcomes)
+    table = score_project(predictions, outcomes_path, include_late=include_late)
     groups = table.breakdown(by)
     if as_json:
         click.echo(
@@ -65,6 +68,7 @@ def score(ctx: click.Context, outcomes_path: str, by: str, as_json: bool) -> Non
                     "records": [r.as_dict() for r in table.records],
                     "unresolved": table.unresolved,
                     "not_scored": table.not_scored,
+                    "late": [r.as_dict() for r in table.late],
                     "notes": NOTES,
                 },
                 indent=2,
@@ -78,7 +82,6 @@ def score(ctx: click.Context, outcomes_path: str, by: str, as_json: bool) -> Non
             f"{len(table.not_scored)} ambiguous or annulled"
         )
         return
-    from rich.console import Console
     from rich.table import Table
 
     t = Table(title=f"scores by {by} (latest forecast per question and forecaster)")
@@ -96,11 +99,17 @@ def score(ctx: click.Context, outcomes_path: str, by: str, as_json: bool) -> Non
             _fmt(row["crps"]),
             _fmt(row["wis"]),
         )
-    Console().print(t)
+    console().print(t)
     click.echo(
         f"{len(table.records)} forecasts scored; {len(table.unresolved)} questions "
         f"unresolved (skipped), {len(table.not_scored)} ambiguous or annulled"
     )
+    if table.late:
+        click.echo(
+            f"{len(table.late)} late forecasts (sealed after the evidence) not scored: "
+            + ", ".join(f"{r.by} on {r.question}" for r in table.late)
+            + " (--include-late scores them)"
+        )
 
 
 COMMANDS = (score,)

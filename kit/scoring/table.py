@@ -34,6 +34,7 @@ class ScoreRecord:
     tags: list[str]
     outcome: Any
     scores: dict[str, float | bool | None] = field(default_factory=dict)
+    late: bool = False
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -44,6 +45,7 @@ class ScoreTable:
     records: list[ScoreRecord]
     unresolved: list[str]  # question ids without an outcome (skipped, counted)
     not_scored: list[str]  # ambiguous or annulled
+    late: list[ScoreRecord] = field(default_factory=list)  # sealed after the evidence
 
     def breakdown(self, by: str) -> list[dict]:
         """Mean scores and counts per forecaster, tag or set."""
@@ -109,8 +111,34 @@ def _scores(ref: ForecastRef, outcome: Any) -> dict[str, float | bool | None]:
     }
 
 
-def score(predictions: Predictions, outcomes: dict[str, Any]) -> ScoreTable:
-    """Score table of the latest forecasts on resolved questions."""
+def _record(ref: ForecastRef, outcome: Any, late: bool = False) -> ScoreRecord:
+    return ScoreRecord(
+        ref.question.id,
+        ref.set.name,
+        ref.question.type,
+        ref.forecast.by,
+        ref.forecast.at.isoformat(),
+        list(ref.question.tags),
+        outcome,
+        _scores(ref, outcome),
+        late,
+    )
+
+
+def score(
+    predictions: Predictions,
+    outcomes: dict[str, Any],
+    evidence_at: dict[str, Any] | None = None,
+    *,
+    include_late: bool = False,
+) -> ScoreTable:
+    """Score table of the latest forecasts on resolved questions.
+
+    `evidence_at` maps question id to the time its evidence existed (the start of the run
+    that resolved it); a forecast sealed after it (or never sealed) is late: scored apart
+    in `late`, and left out of `records` unless `include_late`.
+    """
+    evidence_at = evidence_at or {}
     records, unresolved, not_scored = [], [], []
     for _, q in predictions.questions():
         if q.id not in outcomes:
@@ -122,18 +150,35 @@ def score(predictions: Predictions, outcomes: dict[str, Any]) -> ScoreTable:
         for r in predictions.forecasts()
         if r.question.id in outcomes and outcomes[r.question.id] not in NOT_SCORED
     ]
-    for ref in sorted(latest(refs), key=lambda r: (r.set.name, r.question.id, r.forecast.by)):
-        outcome = outcomes[ref.question.id]
-        records.append(
-            ScoreRecord(
-                ref.question.id,
-                ref.set.name,
-                ref.question.type,
-                ref.forecast.by,
-                ref.forecast.at.isoformat(),
-                list(ref.question.tags),
-                outcome,
-                _scores(ref, outcome),
-            )
-        )
-    return ScoreTable(records, unresolved, not_scored)
+
+    def is_late(ref: ForecastRef) -> bool:
+        when = evidence_at.get(ref.question.id)
+        if when is None:
+            return False
+        return ref.seal is None or ref.seal.sealed_at > when
+
+    on_time = [r for r in refs if include_late or not is_late(r)]
+    late_refs = [] if include_late else [r for r in refs if is_late(r)]
+    order = lambda r: (r.set.name, r.question.id, r.forecast.by)  # noqa: E731
+    for ref in sorted(latest(on_time), key=order):
+        records.append(_record(ref, outcomes[ref.question.id], is_late(ref)))
+    late = [_record(r, outcomes[r.question.id], True) for r in sorted(latest(late_refs), key=order)]
+    return ScoreTable(records, unresolved, not_scored, late)
+
+
+def score_project(
+    predictions: Predictions, outcomes_path=None, *, include_late: bool = False
+) -> ScoreTable:
+    """Score from `kit resolve`'s resolutions (with lateness), or from an outcomes file."""
+    if outcomes_path is not None:
+        from pathlib import Path
+
+        from kit.scoring.outcomes import load_outcomes
+
+        return score(predictions, load_outcomes(Path(outcomes_path), predictions))
+    from kit.runs.resolutions import load_resolutions
+
+    resolutions = load_resolutions(predictions)
+    outcomes = {qid: r.outcome for qid, r in resolutions.items()}
+    evidence = {qid: r.evidence_at for qid, r in resolutions.items()}
+    return score(predictions, outcomes, evidence, include_late=include_late)

@@ -1,0 +1,176 @@
+"""`kit run` and `kit resolve`: execute experiments, then settle questions from their runs."""
+
+from __future__ import annotations
+
+import click
+
+from kit.cli.common import project_of
+
+
+def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
+    out = []
+    for text in values:
+        name, sep, value = text.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{text!r} is not name=value", param_hint=option)
+        out.append((name.strip(), value))
+    return out
+
+
+def _describe(record: dict) -> str:
+    err = record.get("error") or {}
+    where = f"cell {err.get('cell')}" if err.get("cell") is not None else "before any cell"
+    what = f"{err.get('ename', '')}: {err.get('evalue', '')}".strip(": ")
+    return f"{record['status']} at {where}: {what}"[:300]
+
+
+@click.command("run")
+@click.argument("target")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE")
+@click.option("--grid", multiple=True, metavar="NAME=V1,V2", help="Sweep: one run per value.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Default: cores.")
+@click.option("--force", is_flag=True, help="Run again even if a cached run matches.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds any one cell may run.",
+)
+@click.option("--cluster", default=None, metavar="ADDRESS", help="Dask scheduler address.")
+@click.option("--allow-unsealed", is_flag=True, help="Run although forecasts are unsealed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run records as JSON.")
+@click.pass_context
+def run(ctx, target, params, grid, workers, force, timeout, cluster, allow_unsealed, as_json):
+    """Execute TARGET (an experiment, a predictions/*.yaml file, or `all`) with papermill.
+
+    Each run goes to runs/<experiment>/<run-id>/ (notebook.ipynb and run.json).
+    A run with the same notebook code and parameters as a successful one is reused.
+    """
+    import json
+
+    from kit.errors import RunFailed
+    from kit.predictions import load_predictions
+    from kit.runs.params import parse_value
+    from kit.runs.plan import plan
+
+    project = project_of(ctx)
+    predictions = load_predictions(project.root, allow_errors=True)
+    overrides = {k: parse_value(v) for k, v in _pairs(params, "-p")}
+    sweep = {k: [parse_value(x) for x in v.split(",")] for k, v in _pairs(grid, "--grid")}
+    specs, cached = plan(
+        predictions,
+        target,
+        overrides=overrides,
+        grid=sweep,
+        force=force,
+        allow_unsealed=allow_unsealed,
+        timeout_s=timeout,
+    )
+    for record in cached:
+        click.echo(
+            f"cached: {record['experiment']}/{record['id']} {record['parameters']}", err=True
+        )
+    records = _execute(specs, workers, cluster, as_json)
+    everything = cached + records
+    if as_json:
+        click.echo(
+            json.dumps([{k: v for k, v in r.items() if k != "_dir"} for r in everything], indent=2)
+        )
+    bad = [r for r in records if r.get("status") != "ok"]
+    ok = len(records) - len(bad)
+    summary = f"{ok} runs ok, {len(bad)} not ok, {len(cached)} cached"
+    if not records and not cached:
+        summary = "nothing to run"
+    click.echo(summary, err=True)
+    for r in bad:
+        click.echo(f"  {r['experiment']}/{r['id']} {r['parameters']}: {_describe(r)}", err=True)
+        click.echo(f"    evidence: runs/{r['experiment']}/{r['id']}/notebook.ipynb", err=True)
+    if bad:
+        raise RunFailed(f"{len(bad)} of {len(records)} runs did not succeed")
+
+
+def _execute(specs, workers, cluster, quiet):
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from kit.runs import runner
+
+    if not specs:
+        return []
+    console = Console(stderr=True)
+    columns = (
+        TextColumn("[bold]kit run"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, console=console, disable=quiet, transient=False) as bar:
+        task = bar.add_task("", total=len(specs))
+
+        def update(p: runner.Progress) -> None:
+            bar.update(
+                task, completed=p.done, description=f"failed {p.failed}, running {p.running}"
+            )
+
+        try:
+            if cluster:
+                return runner.run_cluster(specs, cluster, update)
+            return runner.run_local(specs, workers, update)
+        except KeyboardInterrupt:
+            records = runner.mark_unfinished(specs)
+            started = {r["id"] for r in records}
+            never = [s for s in specs if s["id"] not in started]
+            console.print(
+                f"interrupted: {sum(r['status'] == 'ok' for r in records)} runs finished, "
+                f"{sum(r['status'] != 'ok' for r in records)} marked interrupted or failed, "
+                f"{len(never)} never started"
+            )
+            raise
+
+
+@click.command()
+@click.argument("question", required=False)
+@click.option(
+    "--value",
+    default=None,
+    help="Manual outcome: true/false, an option, a number, ambiguous or annulled.",
+)
+@click.option("--why", default=None, help="Reason for a manual outcome (kept as evidence).")
+@click.option("--dry-run", is_flag=True, help="Show outcomes without writing them.")
+@click.pass_context
+def resolve(ctx, question, value, why, dry_run):
+    """Resolve questions from their latest successful runs, or one QUESTION by hand."""
+    from kit.errors import KitError, UsageError
+    from kit.predictions import load_predictions
+    from kit.runs.resolve import resolve_all, resolve_manual
+
+    project = project_of(ctx)
+    predictions = load_predictions(project.root)
+    if question or value is not None:
+        if not question or value is None:
+            raise UsageError("a manual resolution needs QUESTION and --value (and --why)")
+        res = resolve_manual(predictions, question, value, why or "")
+        click.echo(f"{res.question}: {res.outcome!r} (manual: {res.why})")
+        return
+    report = resolve_all(predictions, write=not dry_run)
+    for qid, res in report.resolved.items():
+        click.echo(f"{qid}: {res.outcome!r}  <- {res.run}")
+    if report.pending:
+        click.echo(
+            f"{len(report.pending)} questions have no successful run yet: "
+            + ", ".join(report.pending),
+            err=True,
+        )
+    if report.manual:
+        click.echo(
+            f"{len(report.manual)} manual questions unresolved (kit resolve ID --value V "
+            "--why TEXT): " + ", ".join(report.manual),
+            err=True,
+        )
+    for line in report.problems:
+        click.echo(f"kit: {line}", err=True)
+    if report.problems:
+        raise KitError(f"{len(report.problems)} questions could not be resolved")
+
+
+COMMANDS = (run, resolve)
