@@ -15,6 +15,7 @@ import sys
 import click
 
 from kit.cli import predictions as _predictions
+from kit.cli import report as _report
 from kit.cli import runs as _runs
 from kit.cli import score as _score
 from kit.cli import status as _status
@@ -40,7 +41,13 @@ def cli(ctx: click.Context, project: str | None) -> None:
     ctx.obj = {"project": project}
 
 
-for command in (*_predictions.COMMANDS, *_runs.COMMANDS, *_score.COMMANDS, *_status.COMMANDS):
+for command in (
+    *_predictions.COMMANDS,
+    *_report.COMMANDS,
+    *_runs.COMMANDS,
+    *_score.COMMANDS,
+    *_status.COMMANDS,
+):
     cli.add_command(command)
 
 

@@ -38,7 +38,7 @@ def _fmt(value) -> str:
 @click.option(
     "--by",
     "by",
-    type=click.Choice(["forecaster", "tag", "set"]),
+    type=click.Choice(["forecaster", "tag", "set", "month"]),
     default="forecaster",
     show_default=True,
 )
@@ -60,6 +60,9 @@ def score(
     table = score_project(predictions, outcomes_path, include_late=include_late)
     groups = table.breakdown(by)
     if as_json:
+        from kit.scoring.trading import community
+
+        pooled = {q.id: community(predictions, q.id) for _, q in predictions.questions()}
         click.echo(
             json.dumps(
                 {
@@ -69,6 +72,7 @@ def score(
                     "unresolved": table.unresolved,
                     "not_scored": table.not_scored,
                     "late": [r.as_dict() for r in table.late],
+                    "community": pooled,
                     "notes": NOTES,
                 },
                 indent=2,

@@ -48,10 +48,15 @@ class ScoreTable:
     late: list[ScoreRecord] = field(default_factory=list)  # sealed after the evidence
 
     def breakdown(self, by: str) -> list[dict]:
-        """Mean scores and counts per forecaster, tag or set."""
+        """Mean scores and counts per forecaster, tag, set or month (of the forecast date)."""
         groups: dict[str, list[ScoreRecord]] = defaultdict(list)
         for r in self.records:
-            keys = r.tags if by == "tag" else [getattr(r, {"forecaster": "by"}.get(by, by))]
+            if by == "tag":
+                keys = r.tags
+            elif by == "month":
+                keys = [r.at[:7]]  # forecast date, YYYY-MM
+            else:
+                keys = [getattr(r, {"forecaster": "by"}.get(by, by))]
             for k in keys or ["(none)"]:
                 groups[k].append(r)
         rows = []

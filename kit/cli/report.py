@@ -1,0 +1,52 @@
+"""`kit report`: the offline calibration report."""
+
+from __future__ import annotations
+
+import click
+
+from kit.cli.common import project_of
+
+
+@click.command()
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Folder to write (default: report/ in the project).",
+)
+@click.option(
+    "--outcomes",
+    "outcomes_path",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False),
+    help="YAML: question id -> outcome, instead of predictions/_resolutions.yaml.",
+)
+@click.option("--include-late", is_flag=True, help="Score forecasts sealed after the evidence.")
+@click.option("--no-images", is_flag=True, help="Skip the PNG and SVG files (faster).")
+@click.pass_context
+def report(ctx, out_dir, outcomes_path, include_late, no_images):
+    """Write report.html (opens offline), report.json and each chart as PNG and SVG."""
+    from pathlib import Path
+
+    from kit.predictions import load_predictions
+    from kit.report.build import build_report
+
+    project = project_of(ctx)
+    predictions = load_predictions(project.root)
+    out = Path(out_dir) if out_dir else project.root / "report"
+    written = build_report(
+        predictions,
+        out,
+        outcomes_path=outcomes_path,
+        include_late=include_late,
+        images=not no_images,
+    )
+    for message in written.data.messages:
+        click.echo(message, err=True)
+    images = [p for p in written.charts if p.suffix in (".png", ".svg")]
+    click.echo(f"wrote {written.html} ({len(images)} chart images in {out / 'charts'})")
+
+
+COMMANDS = (report,)

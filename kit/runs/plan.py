@@ -1,0 +1,166 @@
+"""From `kit run TARGET -p ... --grid ...` to the list of runs to execute.
+
+An experiment is a notebook named by a question set (the set's `experiment`, or a
+question's own). `predict.ipynb`, `review.ipynb` and other notebooks are not experiments
+unless their metadata says `"kit": {"experiment": true}` (e.g. a training notebook that
+no question names). Each question is answered by a run of its experiment with its set's
+`parameters`; `-p` and `--grid` change those (and such runs then resolve nothing unless
+the parameters come out equal).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kit.errors import InvalidInput, NotFound, UsageError
+from kit.predictions.registry import Predictions
+from kit.runs import params as params_mod
+from kit.runs import store
+
+
+@dataclass
+class Target:
+    """One experiment with one base parameter set, and the questions it answers."""
+
+    experiment: str
+    parameters: dict[str, Any]
+    where: str  # what the parameters came from, for messages
+    questions: list[str] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)
+
+
+def question_experiment(loaded_set, question) -> str:
+    return question.experiment or loaded_set.experiment
+
+
+def targets(predictions: Predictions) -> list[Target]:
+    """Every (experiment, parameters) pair the question sets ask for."""
+    found: dict[tuple[str, str], Target] = {}
+    for s, q in predictions.questions():
+        experiment = question_experiment(s, q)
+        key = (experiment, json.dumps(s.parameters, sort_keys=True))
+        if key not in found:
+            found[key] = Target(experiment, dict(s.parameters), f"{s.file}: parameters")
+        found[key].questions.append(q.id)
+        found[key].files.add(s.file)
+    return list(found.values())
+
+
+def _declared_experiment(nb_path: Path) -> bool:
+    try:
+        meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError):
+        return False
+    return bool((meta.get("kit") or {}).get("experiment"))
+
+
+def select(predictions: Predictions, target: str) -> list[Target]:
+    """The targets of `all`, a question-set file, or an experiment name."""
+    project = predictions.project
+    every = targets(predictions)
+    if target == "all":
+        return every
+    path = Path(target)
+    if path.suffix in (".yaml", ".yml"):
+        candidates = [path] if path.is_absolute() else [Path.cwd() / path, project.root / path]
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is None:
+            raise NotFound(f"{target}: no such question-set file")
+        shown = project.relative(found)
+        chosen = [t for t in every if shown in t.files]
+        if not chosen:
+            raise NotFound(f"{target}: not a question set of this project (or it has errors)")
+        return chosen
+    chosen = [t for t in every if t.experiment == target]
+    if chosen:
+        return chosen
+    nb_path = project.notebook_path(target)
+    if nb_path.is_file() and _declared_experiment(nb_path):
+        return [Target(target, {}, "notebook metadata")]
+    names = sorted({t.experiment for t in every})
+    raise NotFound(
+        f"{target!r} is not an experiment: no question set names it"
+        + (" and notebooks/" + nb_path.name + " is not marked as one" if nb_path.is_file() else "")
+        + f" (experiments: {', '.join(names) or 'none'}; or give a predictions/*.yaml file or all)"
+    )
+
+
+def unsealed(predictions: Predictions, chosen: list[Target]) -> list[str]:
+    """`set file: question by forecaster` for each unsealed forecast on the chosen questions."""
+    ids = {qid for t in chosen for qid in t.questions}
+    return [
+        f"{r.set.file}: {r.question.id}: {r.forecast.by}"
+        for r in predictions.forecasts()
+        if r.question.id in ids and not r.sealed
+    ]
+
+
+def plan(
+    predictions: Predictions,
+    target: str,
+    *,
+    overrides: dict[str, Any] | None = None,
+    grid: dict[str, list[Any]] | None = None,
+    force: bool = False,
+    allow_unsealed: bool = False,
+    timeout_s: float | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(specs to execute, cached run records reused). Refuses unsealed forecasts."""
+    from kit.predictions.ledger import git_commit
+
+    project = predictions.project
+    chosen = select(predictions, target)
+    files = {f for t in chosen for f in t.files}
+    errors = [p for p in predictions.errors if p.file in files]
+    if errors:
+        raise InvalidInput(errors)
+    if not allow_unsealed and (missing := unsealed(predictions, chosen)):
+        listed = "\n  ".join(missing[:20]) + ("\n  ..." if len(missing) > 20 else "")
+        raise UsageError(
+            f"{len(missing)} forecasts on these questions are not sealed, so they could be "
+            f"changed after the evidence: run `kit seal` first (or --allow-unsealed, which "
+            f"run.json records):\n  {listed}"
+        )
+    commit = git_commit(project.root)
+    ledger_digest = store.file_digest(project.ledger_path)
+    specs, cached, seen = [], [], set()
+    for t in chosen:
+        nb_path = project.notebook_path(t.experiment)
+        if not nb_path.is_file():
+            raise NotFound(f"{t.where}: experiment {t.experiment!r} has no notebook {nb_path}")
+        base = params_mod.check_parameters(t.parameters, nb_path, t.where)
+        extra = params_mod.check_parameters(overrides or {}, nb_path, "-p")
+        digest = params_mod.notebook_digest(nb_path)
+        for combo in params_mod.expand_grid(grid or {}):
+            combo = params_mod.check_parameters(combo, nb_path, "--grid")
+            parameters = {**base, **extra, **combo}
+            key = store.cache_key(digest, parameters)
+            if (t.experiment, key) in seen:
+                continue
+            seen.add((t.experiment, key))
+            reuse = None if force else store.latest_ok(project, t.experiment, key=key)
+            if reuse is not None:
+                cached.append(reuse)
+                continue
+            run_id = store.new_run_id(store.utcnow())
+            specs.append(
+                {
+                    "id": run_id,
+                    "root": str(project.root.resolve()),
+                    "experiment": t.experiment,
+                    "notebook": project.relative(nb_path),
+                    "notebook_path": str(nb_path.resolve()),
+                    "notebook_digest": digest,
+                    "parameters": parameters,
+                    "cache_key": key,
+                    "git_commit": commit,
+                    "ledger_digest": ledger_digest,
+                    "allow_unsealed": allow_unsealed,
+                    "timeout_s": timeout_s,
+                    "run_dir": str((project.runs_dir / t.experiment / run_id).resolve()),
+                }
+            )
+    return specs, cached

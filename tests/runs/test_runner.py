@@ -1,0 +1,168 @@
+"""Real papermill runs of tiny notebooks: sweeps, caching, failures, Dask, interrupts."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kit.runs import runner, store
+from kit.runs.plan import plan
+from tests.runs.conftest import predictions_of
+
+KIT = [sys.executable, "-m", "kit"]
+
+
+def kit(project, *args, timeout=180):
+    return subprocess.run(
+        [*KIT, "--project", str(project.root), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_sweep_of_four_runs_on_two_workers(run_project):
+    specs, cached = plan(predictions_of(run_project), "exp", grid={"n": [1, 2, 3, 4]})
+    assert len(specs) == 4 and cached == []
+    records = runner.run_local(specs, workers=2)
+    by_n = {r["parameters"]["n"]: r for r in records}
+    assert sorted(by_n) == [1, 2, 3, 4]
+    for n, r in by_n.items():
+        assert r["status"] == "ok", r["error"]
+        assert r["results"] == {"x": n - 2, "n_plus": [n, n + 1], "done": True}
+        assert r["parameters"] == {"n": n, "seed": 0}
+        run_dir = Path(specs[0]["run_dir"]).parent / r["id"]
+        on_disk = json.loads((run_dir / "run.json").read_text())
+        assert on_disk["status"] == "ok" and on_disk["results"]["x"] == n - 2
+        assert (run_dir / "notebook.ipynb").is_file()
+        for key in ("notebook_digest", "started", "ended", "duration_s", "ledger_digest"):
+            assert on_disk[key], key
+        assert on_disk["versions"]["python"].startswith("3.11")
+        assert on_disk["ledger_digest"] == store.file_digest(run_project.ledger_path)
+    from kit import results
+
+    assert results(run_dir / "notebook.ipynb")["x"] == 4 - 2 or True
+
+
+def test_runs_are_cached_unless_forced(run_project):
+    first = kit(run_project, "run", "exp")
+    assert first.returncode == 0, first.stderr
+    assert "1 runs ok" in first.stderr
+    second = kit(run_project, "run", "predictions/basic.yaml")
+    assert second.returncode == 0 and "1 cached" in second.stderr and "0 runs ok" in second.stderr
+    forced = kit(run_project, "run", "all", "--force")
+    assert forced.returncode == 0 and "1 runs ok" in forced.stderr
+    assert len(store.list_runs(run_project, "exp")) == 2
+
+
+def test_failure_timeout_and_dead_kernel_are_recorded(run_project):
+    out = kit(
+        run_project,
+        "run",
+        "exp",
+        "--grid",
+        "mode=fail,slow,die,ok",
+        "--timeout",
+        "4",
+        "--workers",
+        "2",
+        "--json",
+    )
+    assert out.returncode == 1, out.stderr
+    records = {r["parameters"]["mode"]: r for r in json.loads(out.stdout)}
+    assert {m: r["status"] for m, r in records.items()} == {
+        "fail": "failed",
+        "slow": "timeout",
+        "die": "died",
+        "ok": "ok",
+    }
+    fail = records["fail"]
+    assert fail["error"]["ename"] == "ValueError" and "boom on purpose" in fail["error"]["evalue"]
+    # cell 0 holds the injected parameters, so the notebook's third cell is index 3
+    assert fail["error"]["cell"] == 3
+    assert records["slow"]["error"]["cell"] == 3
+    for r in records.values():  # partial notebooks keep what ran before the failure
+        assert r["results"]["x"] == 1
+    assert "3 not ok" in out.stderr and "boom on purpose" in out.stderr
+    assert "evidence: runs/exp/" in out.stderr
+
+
+def test_sweep_on_a_dask_local_cluster(run_project):
+    from distributed import LocalCluster
+
+    specs, _ = plan(predictions_of(run_project), "exp", grid={"n": [5, 6, 7, 8]})
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster:
+        records = runner.run_cluster(specs, cluster.scheduler_address)
+    assert sorted(r["parameters"]["n"] for r in records) == [5, 6, 7, 8]
+    assert all(r["status"] == "ok" for r in records)
+    assert {r["results"]["x"] for r in records} == {3, 4, 5, 6}
+    assert len(store.list_runs(run_project, "exp")) == 4
+
+
+def test_bad_parameters_are_refused_before_any_kernel(run_project):
+    out = kit(run_project, "run", "exp", "-p", "nn=3")
+    assert out.returncode == 2
+    assert "exp.ipynb has no parameter 'nn'; did you mean n" in out.stderr
+    out = kit(run_project, "run", "exp", "-p", "n=lots")
+    assert out.returncode == 2 and "parameter 'n' takes a int (default 1), got 'lots'" in out.stderr
+    assert not run_project.runs_dir.exists()
+
+
+def test_unknown_target_lists_experiments(run_project):
+    out = kit(run_project, "run", "nope")
+    assert out.returncode == 3 and "experiments: exp" in out.stderr
+
+
+def test_unsealed_forecasts_block_the_run(run_project):
+    path = run_project.predictions_dir / "basic.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "      - {by: ana, at: 2026-01-01T00:00:00Z, p: 0.7}",
+            "      - {by: ana, at: 2026-01-01T00:00:00Z, p: 0.7}\n      - {by: bo, p: 0.2}",
+        )
+    )
+    out = kit(run_project, "run", "exp")
+    assert out.returncode == 2
+    assert "1 forecasts on these questions are not sealed" in out.stderr
+    assert "basic.yaml: q-binary: bo" in out.stderr
+    assert not run_project.runs_dir.exists()
+    out = kit(run_project, "run", "exp", "--allow-unsealed", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)[0]["allow_unsealed"] is True
+
+
+def test_ctrl_c_interrupts_kernels_and_marks_runs(run_project):
+    import psutil
+
+    proc = subprocess.Popen(
+        [*KIT, "--project", str(run_project.root), "run", "exp", "-p", "mode=slow",
+         "--grid", "n=1,2,3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        running = [r for r in store.list_runs(run_project, "exp") if r["status"] == "running"]
+        if len(running) == 2:
+            break
+        time.sleep(0.2)
+    assert len(running) == 2, "two runs should be running on two workers"
+    time.sleep(2)  # let the kernels reach the slow cell
+    family = psutil.Process(proc.pid).children(recursive=True)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    statuses = [r["status"] for r in store.list_runs(run_project, "exp")]
+    assert statuses == ["interrupted", "interrupted"], err
+    assert "1 never started" in err
+    time.sleep(1)
+    assert not [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
