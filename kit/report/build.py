@@ -1,8 +1,8 @@
 """`kit report`: write the report folder.
 
-    report/report.html   self-contained (opens with no network)
-    report/report.json   every number shown
-    report/charts/NAME.png, NAME.svg, NAME.vl.json   each chart (vl-convert, offline)
+report/report.html   self-contained (opens with no network)
+report/report.json   every number shown
+report/charts/NAME.png, NAME.svg, NAME.vl.json   each chart (vl-convert, offline)
 """
 
 from __future__ import annotations
@@ -32,9 +32,7 @@ def _json_default(value):
 
 
 def report_json(data: ReportData) -> str:
-    payload = {
-        k: v for k, v in data.__dict__.items() if k != "table"
-    } | {
+    payload = {k: v for k, v in data.__dict__.items() if k != "table"} | {
         "records": [r.as_dict() for r in data.table.records],
         "late": [r.as_dict() for r in data.table.late],
         "unresolved": data.table.unresolved,
@@ -81,8 +79,7 @@ def build_report(
             atomic_write(base.with_suffix(".svg"), vl_convert.vegalite_to_svg(spec))
             atomic_write(base.with_suffix(".png"), vl_convert.vegalite_to_png(spec, scale=2))
             written += [base.with_suffix(".svg"), base.with_suffix(".png")]
-    page = render(data, specs, predictions.project.root.resolve(), out_dir.resolve(),
-                  iso(utcnow()))
+    page = render(data, specs, predictions.project.root.resolve(), out_dir.resolve(), iso(utcnow()))
     html_path = out_dir / "report.html"
     atomic_write(html_path, page)
     atomic_write(out_dir / "report.json", report_json(data))

@@ -26,9 +26,11 @@ def reliability(data: ReportData) -> alt.Chart:
     base = alt.Chart(_data(rows))
     x = alt.X("mean_forecast:Q", scale=alt.Scale(domain=[0, 1]), title="mean forecast in bin")
     y = alt.Y("observed:Q", scale=alt.Scale(domain=[0, 1]), title="observed frequency")
-    diagonal = alt.Chart(_data([{"v": 0}, {"v": 1}])).mark_line(
-        color="#999", strokeDash=[4, 4]
-    ).encode(x="v:Q", y="v:Q")
+    diagonal = (
+        alt.Chart(_data([{"v": 0}, {"v": 1}]))
+        .mark_line(color="#999", strokeDash=[4, 4])
+        .encode(x="v:Q", y="v:Q")
+    )
     bars = base.mark_rule(color="#1f77b4").encode(x=x, y="ci_low:Q", y2="ci_high:Q")
     tooltip = ["bin:N", "count:Q", "mean_forecast:Q", "observed:Q", "ci_low:Q", "ci_high:Q"]
     points = base.mark_circle(size=70, color="#1f77b4").encode(x=x, y=y, tooltip=tooltip)
@@ -80,8 +82,13 @@ def markets(data: ReportData) -> alt.FacetChart:
             for option, price in zip(m["options"], h["prices"], strict=True):
                 if option in shown:
                     rows.append(
-                        {"question": m["question"], "step": h["step"], "by": h["by"],
-                         "option": option, "price": price}
+                        {
+                            "question": m["question"],
+                            "step": h["step"],
+                            "by": h["by"],
+                            "option": option,
+                            "price": price,
+                        }
                     )
     return (
         alt.Chart(_data(rows))
@@ -110,8 +117,8 @@ def pit_histogram(data: ReportData) -> alt.LayerChart:
             y=alt.Y("count():Q", title="forecasts"),
         )
     )
-    flat = alt.Chart(_data([{"expected": n / 10}])).mark_rule(strokeDash=[4, 4]).encode(
-        y="expected:Q"
+    flat = (
+        alt.Chart(_data([{"expected": n / 10}])).mark_rule(strokeDash=[4, 4]).encode(y="expected:Q")
     )
     return (hist + flat).properties(width=WIDTH, height=200, title="PIT (numeric questions)")
 

@@ -36,8 +36,11 @@ class ReportData:
 
 def binary_pairs(table: ScoreTable, predictions: Predictions) -> list[tuple[str, float, int]]:
     """(forecaster, p, y) for binary forecasts and each option of categorical ones."""
-    forecasts = {(r.question.id, r.forecast.by, r.forecast.at.isoformat()): r for r in
-                 predictions.forecasts() if r.forecast.at}
+    forecasts = {
+        (r.question.id, r.forecast.by, r.forecast.at.isoformat()): r
+        for r in predictions.forecasts()
+        if r.forecast.at
+    }
     out = []
     for rec in table.records:
         ref = forecasts[(rec.question, rec.by, rec.at)]
@@ -101,8 +104,12 @@ def gather(
             hits = [r.scores[key] for r in mine if r.scores.get(key) is not None]
             if hits:
                 coverage.append(
-                    {"by": name, "nominal": nominal, "observed": float(np.mean(hits)),
-                     "n": len(hits)}
+                    {
+                        "by": name,
+                        "nominal": nominal,
+                        "observed": float(np.mean(hits)),
+                        "n": len(hits),
+                    }
                 )
     markets, questions = [], []
     late_by_q: dict[str, int] = {}

@@ -103,8 +103,18 @@ def render(
         parts.append("<h2>Charts</h2><div class='charts'>")
         parts += [f"<div class='chart' id='chart-{name}'></div>" for name in specs]
         parts.append("</div>")
-    metrics = ["forecasts", "brier", "n_brier", "brier_multi", "log", "infinite_log",
-               "baseline", "rps", "crps", "wis"]
+    metrics = [
+        "forecasts",
+        "brier",
+        "n_brier",
+        "brier_multi",
+        "log",
+        "infinite_log",
+        "baseline",
+        "rps",
+        "crps",
+        "wis",
+    ]
     parts += [
         "<h2>Leaderboard</h2>",
         table(data.leaderboard, ["forecaster", *metrics], left=("forecaster",)),
@@ -114,33 +124,75 @@ def render(
         "intervals). CORP: Brier = MCB − DSC + UNC exactly (isotonic recalibration). Murphy: "
         "Brier = REL − RES + UNC + WBV − 2·WBC (binned, with within-bin terms). ECE over the "
         "same 10-point bins.</p>",
-        table(data.reliability, ["lower_pct", "upper_pct", "count", "mean_forecast",
-                                 "observed", "ci_low", "ci_high"]),
-        table(data.decomposition, ["forecaster", "n", "brier", "corp_mcb", "corp_dsc",
-                                   "corp_unc", "murphy_rel", "murphy_res", "murphy_wbv",
-                                   "murphy_wbc", "ece"], left=("forecaster",)),
+        table(
+            data.reliability,
+            ["lower_pct", "upper_pct", "count", "mean_forecast", "observed", "ci_low", "ci_high"],
+        ),
+        table(
+            data.decomposition,
+            [
+                "forecaster",
+                "n",
+                "brier",
+                "corp_mcb",
+                "corp_dsc",
+                "corp_unc",
+                "murphy_rel",
+                "murphy_res",
+                "murphy_wbv",
+                "murphy_wbc",
+                "ece",
+            ],
+            left=("forecaster",),
+        ),
         "<h2>By tag, set and month</h2>",
         table(data.by_tag, ["tag", *metrics], left=("tag",)),
         table(data.by_set, ["set", *metrics], left=("set",)),
         table(data.by_month, ["month", *metrics], left=("month",)),
         "<h2>Markets</h2>",
         table(
-            [m | {"final price": dict(zip(m["options"], m["price"], strict=True)),
-                  "trades": len(m["history"])} for m in data.markets],
-            ["question", "b", "trades", "final price", "outcome", "profits", "maker_loss",
-             "worst_case_loss"],
+            [
+                m
+                | {
+                    "final price": dict(zip(m["options"], m["price"], strict=True)),
+                    "trades": len(m["history"]),
+                }
+                for m in data.markets
+            ],
+            [
+                "question",
+                "b",
+                "trades",
+                "final price",
+                "outcome",
+                "profits",
+                "maker_loss",
+                "worst_case_loss",
+            ],
             left=("question", "final price", "profits"),
         ),
         "<h2>Questions</h2>",
         table(
             _question_rows(data, root, out_dir),
-            ["question", "set", "type", "outcome", "how", "evidence", "forecasts", "late",
-             "community"],
+            [
+                "question",
+                "set",
+                "type",
+                "outcome",
+                "how",
+                "evidence",
+                "forecasts",
+                "late",
+                "community",
+            ],
             left=("question", "set", "type", "evidence", "community"),
         ),
         "<h2>Late forecasts (not scored)</h2>",
-        table([r.as_dict() for r in t.late], ["question", "by", "at", "outcome"],
-              left=("question", "by", "at")),
+        table(
+            [r.as_dict() for r in t.late],
+            ["question", "by", "at", "outcome"],
+            left=("question", "by", "at"),
+        ),
     ]
     embeds = json.dumps(specs)
     script = f"""

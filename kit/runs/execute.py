@@ -40,7 +40,9 @@ def _running_cell(nb_path: Path) -> tuple[int | None, str]:
     except Exception:  # noqa: BLE001 - no notebook yet: the kernel never started
         return None, ""
     started = [
-        i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")
+        i
+        for i, c in enumerate(nb.cells)
+        if c.get("metadata", {}).get("papermill", {}).get("start_time")
     ]
     if not started:
         return None, ""

@@ -115,7 +115,9 @@ def parse_manual_value(question, text: str) -> Any:
     try:
         value = float(text)
     except ValueError:
-        raise UsageError(f"{question.id}: numeric question: --value {text!r} is not a number")
+        raise UsageError(
+            f"{question.id}: numeric question: --value {text!r} is not a number"
+        ) from None
     if value != value or value in (float("inf"), float("-inf")):
         raise UsageError(f"{question.id}: --value must be a finite number")
     return value

@@ -23,7 +23,9 @@ def read_results(nb: Any) -> tuple[dict[str, Any], list[str]]:
                 item = json.loads(item)
             name = item.get("name")
             if name in values:
-                warnings.append(f"result {name!r} recorded more than once (cell {index}): last wins")
+                warnings.append(
+                    f"result {name!r} recorded more than once (cell {index}): last wins"
+                )
             values.pop(name, None)
             values[name] = item.get("value")
     return values, warnings

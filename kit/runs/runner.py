@@ -11,6 +11,7 @@ record travels back. Ctrl-C cancels the queued runs; runs already on a worker fi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -121,10 +122,8 @@ def _interrupt_local(pool, futures: dict[Future, dict], progress: Progress) -> N
     for fut in futures:
         fut.cancel()
     for proc in list(getattr(pool, "_processes", {}).values()):
-        try:
+        with contextlib.suppress(OSError):
             os.kill(proc.pid, signal.SIGTERM)
-        except OSError:
-            pass
     deadline = time.monotonic() + INTERRUPT_GRACE_S
     for fut, spec in futures.items():
         if fut.cancelled():

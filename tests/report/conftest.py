@@ -18,18 +18,29 @@ def scored_project_files(seed: int = 0, n_binary: int = 40) -> tuple[str, str]:
     outcomes = []
     for i in range(n_binary):
         truth = rng.uniform(0.05, 0.95)
-        lines += [f"  - id: b{i}", f"    text: binary {i}", "    type: binary",
-                  "    resolve: x > 0", f"    tags: [{'even' if i % 2 == 0 else 'odd'}]",
-                  "    forecasts:"]
+        lines += [
+            f"  - id: b{i}",
+            f"    text: binary {i}",
+            "    type: binary",
+            "    resolve: x > 0",
+            f"    tags: [{'even' if i % 2 == 0 else 'odd'}]",
+            "    forecasts:",
+        ]
         for k, by in enumerate(FORECASTERS):
             p = float(np.clip(truth + rng.normal(0, 0.1 * (k + 1)), 0.01, 0.99))
             month = 1 + (i % 3)
             lines.append(f"      - {{by: {by}, at: 2026-0{month}-0{k + 1}T00:00:00Z, p: {p:.2f}}}")
         outcomes.append(f"b{i}: {'true' if rng.uniform() < truth else 'false'}")
     for i in range(6):
-        lines += [f"  - id: c{i}", f"    text: categorical {i}", "    type: categorical",
-                  "    options: [lo, mid, hi]", "    ordered: true", "    resolve: \"'lo'\"",
-                  "    forecasts:"]
+        lines += [
+            f"  - id: c{i}",
+            f"    text: categorical {i}",
+            "    type: categorical",
+            "    options: [lo, mid, hi]",
+            "    ordered: true",
+            "    resolve: \"'lo'\"",
+            "    forecasts:",
+        ]
         for k, by in enumerate(FORECASTERS):
             w = rng.dirichlet([2, 2, 2])
             w = np.round(w, 2)
@@ -41,8 +52,13 @@ def scored_project_files(seed: int = 0, n_binary: int = 40) -> tuple[str, str]:
         outcome = ["lo", "mid", "hi"][int(rng.integers(3))]
         outcomes.append(f"c{i}: {'annulled' if i == 5 else outcome}")
     for i in range(8):
-        lines += [f"  - id: n{i}", f"    text: numeric {i}", "    type: numeric",
-                  "    resolve: x", "    forecasts:"]
+        lines += [
+            f"  - id: n{i}",
+            f"    text: numeric {i}",
+            "    type: numeric",
+            "    resolve: x",
+            "    forecasts:",
+        ]
         for k, by in enumerate(FORECASTERS):
             mid = rng.normal(0, 1)
             lines.append(

@@ -59,7 +59,9 @@ def test_markets_settle_within_the_makers_bound(data):
     assert len(d.markets) == 46  # 40 binary + 6 categorical
     for m in d.markets:
         assert [h["by"] for h in m["history"]] == ["ana", "bo", "cy"]  # seal order
-        assert m["b"] == 50 and m["worst_case_loss"] == pytest.approx(50 * math.log(len(m["options"])))
+        assert m["b"] == 50 and m["worst_case_loss"] == pytest.approx(
+            50 * math.log(len(m["options"]))
+        )
         if m["profits"] is None:
             assert m["question"] == "c5"  # annulled: not settled
             continue

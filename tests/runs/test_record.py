@@ -27,7 +27,9 @@ def test_numpy_values_become_plain_json():
     ],
 )
 def test_unstorable_values_are_named(value, message):
-    with pytest.raises((TypeError, ValueError), match=message.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(
+        (TypeError, ValueError), match=message.replace("[", r"\[").replace("]", r"\]")
+    ):
         to_json(value)
 
 
