@@ -20,7 +20,8 @@ def kit(*args, cwd=None) -> subprocess.CompletedProcess:
 def test_help_imports_nothing_heavy():
     code = (
         "import sys, kit.cli; heavy = [m for m in ('pydantic', 'torch', 'procgen', "
-        "'altair', 'papermill', 'numpy', 'ruamel') if m in sys.modules]; print(heavy)"
+        "'altair', 'papermill', 'numpy', 'ruamel', 'ipywidgets', 'distributed', 'nbformat') "
+        "if m in sys.modules]; print(heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "[]"

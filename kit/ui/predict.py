@@ -133,8 +133,10 @@ class PredictionForm:
             extra = {"slider": slider}
             controls = [slider, box]
         elif q.type == "categorical":
-            start = round(1 / len(q.options), 4)
-            for option in q.options:
+            n = len(q.options)
+            starts = [round(1 / n, 4)] * (n - 1)
+            starts.append(round(1 - sum(starts), 4))  # uniform, summing to exactly 1
+            for option, start in zip(q.options, starts, strict=True):
                 inputs[option] = w.BoundedFloatText(
                     value=start,
                     min=0,
@@ -156,9 +158,13 @@ class PredictionForm:
 
             def do_normalise(_):
                 s = sum(x.value for x in inputs.values())
-                if s > 0:
-                    for x in inputs.values():
-                        x.value = round(x.value / s, 6)
+                if s <= 0:
+                    return
+                values = [round(x.value / s, 6) for x in inputs.values()]
+                top = values.index(max(values))  # rounding remainder to the largest
+                values[top] = round(1 - (sum(values) - values[top]), 6)
+                for x, v in zip(inputs.values(), values, strict=True):
+                    x.value = v
 
             for x in inputs.values():
                 x.observe(show_sum, names="value")

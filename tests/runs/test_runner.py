@@ -172,3 +172,13 @@ def test_ctrl_c_interrupts_kernels_and_marks_runs(run_project):
     assert "1 never started" in err
     time.sleep(1)
     assert not [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_ui_notebooks_are_not_experiments(run_project):
+    import shutil
+
+    repo = Path(__file__).resolve().parents[2]
+    shutil.copy(repo / "notebooks" / "predict.ipynb", run_project.notebooks_dir)
+    out = kit(run_project, "run", "predict")
+    assert out.returncode == 3
+    assert "'predict' is not an experiment" in out.stderr and "not marked as one" in out.stderr
