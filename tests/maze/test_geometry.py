@@ -84,6 +84,7 @@ def test_bad_cells_are_clear_errors(grid):
     with pytest.raises(ValueError, match="outside the 7x7 grid"):
         shortest_path(grid, (1, 1), (9, 9))
     closed = grid.copy()
-    closed[1, 4] = WALL  # cut the bottom row: the right-hand column is unreachable
+    closed[1, 4] = WALL  # cut (4, 1) and (4, 3): the right-hand column is unreachable
+    closed[3, 4] = WALL
     with pytest.raises(ValueError, match="no path"):
         shortest_path(closed, (1, 1), (5, 5))
