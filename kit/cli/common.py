@@ -39,3 +39,18 @@ def console(stderr: bool = False):
 
     stream = sys.stderr if stderr else sys.stdout
     return Console(stderr=stderr, width=None if stream.isatty() else 160)
+
+
+def outcome_options(command):
+    """`--outcomes FILE` and `--include-late`: where outcomes come from, shared by the
+    commands that score (`kit score`, `kit report`)."""
+    command = click.option(
+        "--include-late", is_flag=True, help="Score forecasts sealed after the evidence."
+    )(command)
+    return click.option(
+        "--outcomes",
+        "outcomes_path",
+        default=None,
+        type=click.Path(exists=True, dir_okay=False),
+        help="YAML: question id -> outcome, instead of predictions/_resolutions.yaml.",
+    )(command)

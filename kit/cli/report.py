@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kit.cli.common import project_of
+from kit.cli.common import outcome_options, project_of
 
 
 @click.command()
@@ -16,14 +16,7 @@ from kit.cli.common import project_of
     type=click.Path(file_okay=False),
     help="Folder to write (default: report/ in the project).",
 )
-@click.option(
-    "--outcomes",
-    "outcomes_path",
-    default=None,
-    type=click.Path(exists=True, dir_okay=False),
-    help="YAML: question id -> outcome, instead of predictions/_resolutions.yaml.",
-)
-@click.option("--include-late", is_flag=True, help="Score forecasts sealed after the evidence.")
+@outcome_options
 @click.option("--no-images", is_flag=True, help="Skip the PNG and SVG files (faster).")
 @click.pass_context
 def report(ctx, out_dir, outcomes_path, include_late, no_images):

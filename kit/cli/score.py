@@ -7,7 +7,7 @@ import math
 
 import click
 
-from kit.cli.common import console, project_of
+from kit.cli.common import console, outcome_options, project_of
 
 NOTES = {
     "brier": "binary questions: one-sided Brier (p - y)^2 in [0, 1]",
@@ -27,14 +27,7 @@ def _fmt(value) -> str:
 
 
 @click.command()
-@click.option(
-    "--outcomes",
-    "outcomes_path",
-    default=None,
-    type=click.Path(exists=True, dir_okay=False),
-    help="YAML: question id -> outcome, instead of predictions/_resolutions.yaml.",
-)
-@click.option("--include-late", is_flag=True, help="Score forecasts sealed after the evidence.")
+@outcome_options
 @click.option(
     "--by",
     "by",

@@ -17,7 +17,7 @@ def status(ctx: click.Context) -> None:
     from kit.predictions import load_predictions
     from kit.runs import store
     from kit.runs.plan import question_experiment
-    from kit.runs.resolutions import is_late, load_resolutions
+    from kit.runs.resolutions import load_resolutions
 
     project = project_of(ctx)
     predictions = load_predictions(project.root, allow_errors=True)
@@ -52,7 +52,7 @@ def status(ctx: click.Context) -> None:
             r = last[-1]
             last_run = f"{r['experiment']}: {r.get('status')} {str(r.get('started', ''))[:16]}"
         late = sum(
-            is_late(r.seal.sealed_at if r.seal else None, resolutions.get(r.question.id))
+            r.late(res.evidence_at if (res := resolutions.get(r.question.id)) else None)
             for r in mine
         )
         table.add_row(

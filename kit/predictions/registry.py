@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from kit.errors import InvalidInput, NotFound, Problem
@@ -33,6 +34,11 @@ class ForecastRef:
     def sealed(self) -> bool:
         return self.seal is not None
 
+    def late(self, evidence_at: datetime | None) -> bool:
+        """Sealed after its question's evidence existed (or never sealed once there is
+        evidence): kept and shown, left out of scores and markets by default."""
+        return evidence_at is not None and (self.seal is None or self.seal.sealed_at > evidence_at)
+
 
 @dataclass
 class Predictions:
@@ -57,9 +63,12 @@ class Predictions:
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise NotFound(f"no question {question_id!r}{hint}")
 
-    def forecasts(self) -> Iterator[ForecastRef]:
+    def forecasts(self, question_id: str | None = None) -> Iterator[ForecastRef]:
+        """Every forecast (or one question's) with its seal, if its digest still matches."""
         seals = self.ledger.by_key()
         for s, q in self.questions():
+            if question_id is not None and q.id != question_id:
+                continue
             for j, f in enumerate(q.forecasts):
                 seal = None
                 if f.at is not None:

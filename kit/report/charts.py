@@ -72,24 +72,22 @@ def over_time(data: ReportData) -> alt.Chart:
     )
 
 
+def price_rows(market: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per (trade, option) of a market, from the uniform start (binary: yes only)."""
+    options = market["options"]
+    shown = ["yes"] if market["type"] == "binary" else options
+    start = {"step": 0, "by": "(start)", "prices": [1 / len(options)] * len(options)}
+    return [
+        {"question": market["question"], "step": h["step"], "by": h["by"], "option": o, "price": p}
+        for h in [start, *market["history"]]
+        for o, p in zip(options, h["prices"], strict=True)
+        if o in shown
+    ]
+
+
 def markets(data: ReportData) -> alt.FacetChart:
     """Price after each trade (forecasts in seal order), one panel per question."""
-    rows: list[dict[str, Any]] = []
-    for m in data.markets:
-        shown = ["yes"] if m["type"] == "binary" else m["options"]
-        start = {"step": 0, "by": "(start)"}
-        for h in [start | {"prices": [1 / len(m["options"])] * len(m["options"])}, *m["history"]]:
-            for option, price in zip(m["options"], h["prices"], strict=True):
-                if option in shown:
-                    rows.append(
-                        {
-                            "question": m["question"],
-                            "step": h["step"],
-                            "by": h["by"],
-                            "option": option,
-                            "price": price,
-                        }
-                    )
+    rows = [row for m in data.markets for row in price_rows(m)]
     return (
         alt.Chart(_data(rows))
         .mark_line(point=True, interpolate="step-after")

@@ -80,10 +80,12 @@ def gather(
     title: str = "Calibration report",
 ) -> ReportData:
     """Collect the report's numbers from resolutions (or a plain outcomes mapping)."""
+    from kit.runs.resolutions import outcomes_and_evidence
+
     resolutions = resolutions or {}
+    resolved, evidence = outcomes_and_evidence(resolutions)
     if outcomes is None:
-        outcomes = {qid: r.outcome for qid, r in resolutions.items()}
-    evidence = {qid: r.evidence_at for qid, r in resolutions.items()}
+        outcomes = resolved
     table = score(predictions, outcomes, evidence, include_late=include_late)
     pairs = binary_pairs(table, predictions)
     reliability, decomposition = [], []

@@ -142,8 +142,10 @@ def write_resolutions(project: Project, new: dict[str, Resolution], *, replace_m
         atomic_write(path, HEADER + buf.getvalue())
 
 
-def is_late(sealed_at: datetime | None, resolution: Resolution | None) -> bool:
-    """Sealed after its question's evidence existed (unsealed counts as late once resolved)."""
-    if resolution is None:
-        return False
-    return sealed_at is None or sealed_at > resolution.evidence_at
+def outcomes_and_evidence(
+    resolutions: dict[str, Resolution],
+) -> tuple[dict[str, Any], dict[str, datetime]]:
+    """Each resolved question's outcome, and when its evidence existed (for lateness)."""
+    outcomes = {qid: r.outcome for qid, r in resolutions.items()}
+    evidence = {qid: r.evidence_at for qid, r in resolutions.items()}
+    return outcomes, evidence

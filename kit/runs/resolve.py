@@ -127,14 +127,16 @@ def resolve_manual(predictions: Predictions, question_id: str, value: str, why: 
     """Record a person's resolution of one question, with the reason."""
     if not why or not why.strip():
         raise UsageError("a manual resolution needs --why: the reason, kept as evidence")
+    from kit.predictions.timefmt import now as now_ms
+
     s, q = predictions.question(question_id)
-    now = store.utcnow()
+    now = now_ms()
     latest = store.latest_ok(predictions.project, question_experiment(s, q))
     res = Resolution(
         question=q.id,
         outcome=parse_manual_value(q, value),
         how="manual",
-        evidence_at=now.replace(microsecond=(now.microsecond // 1000) * 1000),
+        evidence_at=now,
         resolved_at=store.iso(now),
         run=f"{latest['experiment']}/{latest['id']}" if latest else None,
         why=why.strip(),

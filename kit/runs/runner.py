@@ -152,15 +152,14 @@ def run_cluster(
         futures = {
             client.submit(execute_run, s, pure=False, key=f"kit-run-{s['id']}"): s for s in specs
         }
+        slots = sum(client.nthreads().values())
         try:
             for fut in as_completed(list(futures)):
                 try:
                     record = fut.result()
                 except Exception as e:  # noqa: BLE001 - the worker was lost
                     record = _failed_record(futures[fut], "died", type(e).__name__, str(e))
-                progress.running = sum(f.status == "pending" for f in futures) and min(
-                    len(futures) - progress.done - 1, sum(client.nthreads().values())
-                )
+                progress.running = min(progress.total - progress.done - 1, slots)
                 _finish(progress, record, on_update)
         except KeyboardInterrupt:
             client.cancel(list(futures))

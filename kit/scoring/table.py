@@ -157,10 +157,7 @@ def score(
     ]
 
     def is_late(ref: ForecastRef) -> bool:
-        when = evidence_at.get(ref.question.id)
-        if when is None:
-            return False
-        return ref.seal is None or ref.seal.sealed_at > when
+        return ref.late(evidence_at.get(ref.question.id))
 
     on_time = [r for r in refs if include_late or not is_late(r)]
     late_refs = [] if include_late else [r for r in refs if is_late(r)]
@@ -181,9 +178,7 @@ def score_project(
         from kit.scoring.outcomes import load_outcomes
 
         return score(predictions, load_outcomes(Path(outcomes_path), predictions))
-    from kit.runs.resolutions import load_resolutions
+    from kit.runs.resolutions import load_resolutions, outcomes_and_evidence
 
-    resolutions = load_resolutions(predictions)
-    outcomes = {qid: r.outcome for qid, r in resolutions.items()}
-    evidence = {qid: r.evidence_at for qid, r in resolutions.items()}
+    outcomes, evidence = outcomes_and_evidence(load_resolutions(predictions))
     return score(predictions, outcomes, evidence, include_late=include_late)

@@ -33,6 +33,7 @@ class QuestionMarket:
     maker_loss: float | None = None
     worst_case_loss: float = 0.0
     clipped: list[str] = field(default_factory=list)  # forecasters moved to 0 or 1 (floored)
+    positions: dict[str, list[float]] = field(default_factory=dict)  # earnings per outcome
 
     @property
     def price(self) -> list[float]:
@@ -55,10 +56,6 @@ def seal_order(refs: list[ForecastRef]) -> list[ForecastRef]:
     return sealed + loose
 
 
-def _late(ref: ForecastRef, evidence_at: datetime | None) -> bool:
-    return evidence_at is not None and (ref.seal is None or ref.seal.sealed_at > evidence_at)
-
-
 def question_market(
     predictions: Predictions,
     question_id: str,
@@ -71,11 +68,7 @@ def question_market(
         raise ValueError(f"{q.id}: numeric questions have no market (quantile forecasts)")
     options = ["no", "yes"] if q.type == "binary" else list(q.options)
     when = (evidence_at or {}).get(q.id)
-    refs = [
-        r
-        for r in predictions.forecasts()
-        if r.question.id == q.id and r.forecast.at and not _late(r, when)
-    ]
+    refs = [r for r in predictions.forecasts(q.id) if r.forecast.at and not r.late(when)]
     m = lmsr.Market(len(options), loaded.spec.liquidity)
     view = QuestionMarket(q.id, q.type, options, m.b, worst_case_loss=m.worst_case_loss)
     for step, ref in enumerate(seal_order(refs), start=1):
@@ -91,6 +84,8 @@ def question_market(
                 "prices": [float(x) for x in m.price],
             }
         )
+    per_outcome = [m.profits(i) for i in range(len(options))]
+    view.positions = {by: [p[by] for p in per_outcome] for by in sorted(per_outcome[0])}
     outcome = (outcomes or {}).get(q.id)
     if outcome is not None and outcome not in NOT_SCORED:
         index = int(outcome) if q.type == "binary" else options.index(outcome)
@@ -107,7 +102,7 @@ def community(
     from kit.scoring.table import latest
 
     _, q = predictions.question(question_id)
-    refs = latest([r for r in predictions.forecasts() if r.question.id == q.id])
+    refs = latest(list(predictions.forecasts(q.id)))
     if not refs or q.type == "numeric":
         return None
     if q.type == "binary":

@@ -16,12 +16,10 @@ class RunLauncher:
 
     def __init__(self, project=None):
         from kit.predictions import load_predictions
-        from kit.runs.plan import targets
 
         self.project = project_of(project)
         self.predictions = load_predictions(self.project.root, allow_errors=True)
-        names = sorted({t.experiment for t in targets(self.predictions)})
-        self.experiment = w.Dropdown(options=names, description="experiment")
+        self.experiment = w.Dropdown(options=self.experiment_names(), description="experiment")
         self.force = w.Checkbox(value=False, description="force (ignore cache)")
         self.button = w.Button(description="Run", button_style="primary")
         self.progress = w.IntProgress(value=0, min=0, max=1, description="runs")

@@ -24,14 +24,12 @@ class MarketView:
 
     def __init__(self, question_id: str, project=None):
         from kit.predictions import load_predictions
-        from kit.runs.resolutions import load_resolutions
+        from kit.runs.resolutions import load_resolutions, outcomes_and_evidence
         from kit.scoring.trading import question_market
 
         self.project = project_of(project)
         predictions = load_predictions(self.project.root, allow_errors=True)
-        resolutions = load_resolutions(predictions)
-        outcomes = {k: r.outcome for k, r in resolutions.items()}
-        evidence = {k: r.evidence_at for k, r in resolutions.items()}
+        outcomes, evidence = outcomes_and_evidence(load_resolutions(predictions))
         self.market = m = question_market(predictions, question_id, outcomes, evidence)
         shown = m.options[1:] if m.type == "binary" else m.options
         self.option = w.Dropdown(options=shown, value=shown[0], description="outcome")
@@ -82,16 +80,10 @@ class MarketView:
 
     def _positions(self) -> str:
         """Each forecaster's total earnings in each outcome (settled ones marked)."""
-        from kit.scoring import market as lmsr
-
         m = self.market
-        mm = lmsr.Market(len(m.options), m.b)
-        for h in m.history:
-            mm.trade(h["by"], h["prices"])
         rows = []
-        per_outcome = [mm.profits(i) for i in range(len(m.options))]
-        for name in sorted({h["by"] for h in m.history}):
-            cells = "".join(f"<td>{p[name]:+.2f}</td>" for p in per_outcome)
+        for name, earnings in m.positions.items():
+            cells = "".join(f"<td>{e:+.2f}</td>" for e in earnings)
             rows.append(f"<tr><td>{html.escape(name)}</td>{cells}</tr>")
         head = "".join(f"<th>if {html.escape(o)}</th>" for o in m.options)
         settled = f"<p>resolved: {html.escape(str(m.outcome))}</p>" if m.profits else ""
@@ -120,15 +112,10 @@ class MarketView:
     def chart(self):
         import altair as alt
 
+        from kit.report.charts import price_rows
+
         m = self.market
-        shown = ["yes"] if m.type == "binary" else m.options
-        start = {"step": 0, "by": "(start)", "prices": [1 / len(m.options)] * len(m.options)}
-        rows = [
-            {"step": h["step"], "by": h["by"], "option": o, "price": p}
-            for h in [start, *m.history]
-            for o, p in zip(m.options, h["prices"], strict=True)
-            if o in shown
-        ]
+        rows = price_rows(vars(m))
         return (
             alt.Chart(alt.Data(values=rows))
             .mark_line(point=True, interpolate="step-after")
