@@ -71,6 +71,26 @@ def _restore_stderr(saved: int | None) -> None:
         os.close(saved)
 
 
+def _ipc_kernel_manager():
+    """A kernel manager that talks to its kernel over Unix sockets, not TCP ports.
+
+    Kernels started at once by parallel workers pick TCP ports independently and can
+    collide, leaving one kernel that never answers ("Kernel didn't respond in 60
+    seconds"). Socket files with a unique name in the temporary folder cannot collide.
+    """
+    import tempfile
+    import uuid
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IpcKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            ip = os.path.join(tempfile.gettempdir(), f"kit-kernel-{uuid.uuid4().hex}")
+            super().__init__(**{**kwargs, "transport": "ipc", "ip": ip})
+
+    return IpcKernelManager
+
+
 def _kill_kernels() -> None:
     """Kill this process's children (the kernels papermill started)."""
     try:
@@ -82,10 +102,36 @@ def _kill_kernels() -> None:
             child.kill()
 
 
+STARTUP_FAILURES = ("Kernel didn't respond", "Kernel died before replying to kernel_info")
+
+
+def _execute_notebook(spec: dict[str, Any], out_nb: Path, attempts: int = 2) -> None:
+    """papermill into `out_nb`; a kernel that never started is started again once."""
+    import papermill
+
+    for attempt in range(attempts):
+        try:
+            papermill.execute_notebook(
+                spec["notebook_path"],
+                str(out_nb),
+                parameters=spec["parameters"],
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=str(Path(spec["notebook_path"]).parent),
+                execution_timeout=spec.get("timeout_s"),
+                shutdown_kernel="immediate",
+                kernel_manager_class=_ipc_kernel_manager(),
+            )
+            return
+        except RuntimeError as e:
+            if attempt + 1 == attempts or not str(e).startswith(STARTUP_FAILURES):
+                raise
+            _kill_kernels()
+
+
 def execute_run(spec: dict[str, Any]) -> dict[str, Any]:
     """Run `spec` (from `runner.plan`); return the finished run record."""
     import nbformat
-    import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
@@ -128,16 +174,7 @@ def execute_run(spec: dict[str, Any]) -> dict[str, Any]:
     status, error = "ok", None
     saved_stderr = _stderr_to(run_dir / KERNEL_LOG)
     try:
-        papermill.execute_notebook(
-            spec["notebook_path"],
-            str(out_nb),
-            parameters=spec["parameters"],
-            kernel_name="python3",
-            progress_bar=False,
-            cwd=str(Path(spec["notebook_path"]).parent),
-            execution_timeout=spec.get("timeout_s"),
-            shutdown_kernel="immediate",
-        )
+        _execute_notebook(spec, out_nb)
     except PapermillExecutionError as e:
         status = "interrupted" if e.ename == "KeyboardInterrupt" else "failed"
         error = {"cell": e.cell_index, "ename": e.ename, "evalue": e.evalue, "source": ""}
