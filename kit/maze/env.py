@@ -1,0 +1,100 @@
+"""Procgen maze environments and seeded maze sampling.
+
+Levels come from procgen's own generator (`num_levels=0` with an explicit `rand_seed`,
+so the same seed gives the same mazes); the kit then moves the cheese where a study
+needs it and loads the edited states back with `set_state`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from kit.maze import geometry
+from kit.maze.state import MazeState
+
+SIZES = tuple(range(3, 26, 2))  # maze_dim is uniform over the odd numbers 3..25
+BATCH = 64  # levels drawn per environment construction
+ACTIONS = {"left": 1, "down": 3, "up": 5, "right": 7}  # the four moves among procgen's 15
+# action -> (dx, dy), y-up; diagonal actions move only horizontally (measured)
+MOVES = {0: (-1, 0), 1: (-1, 0), 2: (-1, 0), 3: (0, -1), 5: (0, 1), 6: (1, 0), 7: (1, 0), 8: (1, 0)}
+
+
+def make_env(num: int, seed: int):
+    """A `ProcgenGym3Env` of `num` hard-mode mazes, drawn reproducibly from `seed`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from procgen import ProcgenGym3Env
+
+    return ProcgenGym3Env(
+        num=num,
+        env_name="maze",
+        num_levels=0,
+        start_level=int(seed),
+        rand_seed=int(seed),
+        distribution_mode="hard",
+    )
+
+
+def load_states(env, states: Sequence[MazeState]) -> None:
+    """Put `states` into the env (one per slot) and re-render."""
+    env.callmethod("set_state", [s.serialize() for s in states])
+
+
+def get_states(env) -> list[MazeState]:
+    return [MazeState.parse(b) for b in env.callmethod("get_state")]
+
+
+def _levels(seed: int) -> Iterable[MazeState]:
+    """An endless, seeded stream of procgen maze levels."""
+    rng = np.random.default_rng(seed)
+    while True:
+        env_seed = int(rng.integers(0, 2**31 - 1))
+        yield from get_states(make_env(BATCH, env_seed))
+
+
+def place_cheese(state: MazeState, where: str, rng: np.random.Generator) -> MazeState:
+    """Move the cheese to a uniform free cell: `anywhere` in the maze, or in the `top_right` 5×5.
+
+    The mouse's own cell is never chosen. `native` leaves procgen's placement.
+    """
+    if where == "native":
+        return state
+    grid, mouse = state.grid, state.mouse
+    ys, xs = np.nonzero(geometry.free_mask(grid))
+    cells = [(int(x), int(y)) for x, y in zip(xs, ys, strict=True) if (x, y) != mouse]
+    if where == "top_right":
+        cells = [c for c in cells if geometry.in_top_right_region(grid, c)]
+    elif where != "anywhere":
+        raise ValueError(f"cheese placement must be anywhere, top_right or native, not {where!r}")
+    state.move_cheese(cells[int(rng.integers(len(cells)))])
+    return state
+
+
+def sample_mazes(
+    n: int, seed: int, sizes: Iterable[int] | None = None, cheese: str = "anywhere"
+) -> list[MazeState]:
+    """`n` procgen mazes whose size is in `sizes` (default all), cheese placed per `cheese`."""
+    wanted = set(SIZES if sizes is None else sizes)
+    if not wanted or not wanted <= set(SIZES):
+        raise ValueError(f"maze sizes must be odd numbers in 3..25, got {sorted(wanted)}")
+    rng = np.random.default_rng([seed, 1])
+    out: list[MazeState] = []
+    for state in _levels(seed):
+        if state.maze_dim in wanted:
+            out.append(place_cheese(state, cheese, rng))
+            if len(out) == n:
+                return out
+    raise AssertionError("unreachable")
+
+
+def step_cell(grid: np.ndarray, cell: geometry.Cell, action: int) -> geometry.Cell:
+    """Where `action` takes the mouse from `cell` (it stays put against a wall)."""
+    dx, dy = MOVES.get(int(action), (0, 0))
+    x, y = cell[0] + dx, cell[1] + dy
+    h, w = grid.shape
+    if 0 <= x < w and 0 <= y < h and grid[y, x] != geometry.WALL:
+        return x, y
+    return cell

@@ -1,0 +1,68 @@
+import numpy as np
+import torch
+
+from kit.maze import geometry
+from kit.maze.env import get_states, load_states, make_env, step_cell
+from kit.maze.oracle import oracle_moves
+from kit.maze.policy import MazePolicy
+from kit.maze.rollout import rollout
+
+
+def test_step_cell_agrees_with_procgen_for_all_15_actions():
+    env = make_env(16, 5)
+    rng = np.random.default_rng(0)
+    states = get_states(env)
+    cells, grids = [s.mouse for s in states], [s.grid for s in states]
+    checked = 0
+    for _ in range(150):
+        actions = rng.integers(0, 15, 16).astype(np.int32)
+        env.act(actions)
+        _, _, first = env.observe()
+        now = get_states(env)
+        for i in range(16):
+            if not first[i]:
+                assert step_cell(grids[i], cells[i], actions[i]) == now[i].mouse
+                checked += 1
+            else:
+                grids[i] = now[i].grid
+            cells[i] = now[i].mouse
+    assert checked > 2000
+
+
+def test_oracle_walks_the_shortest_path_in_procgen(mazes):
+    """Following the oracle's moves in the real env eats the cheese after exactly `steps` moves."""
+    env = make_env(len(mazes), 0)
+    load_states(env, mazes)
+    moves = [oracle_moves(m.grid, m.cheese) for m in mazes]
+    cells = [m.mouse for m in mazes]
+    need = [geometry.steps(m.grid, m.mouse, m.cheese) for m in mazes]
+    ate_at = [None] * len(mazes)
+    for t in range(1, max(need) + 1):
+        actions = np.array(
+            [moves[i][c[1], c[0]] if ate_at[i] is None else 4 for i, c in enumerate(cells)],
+            dtype=np.int32,
+        )
+        env.act(actions)
+        reward, _, first = env.observe()
+        for i in range(len(mazes)):
+            if ate_at[i] is None:
+                cells[i] = step_cell(mazes[i].grid, cells[i], actions[i])
+                if first[i]:
+                    assert reward[i] == 10
+                    ate_at[i] = t
+    assert ate_at == need
+
+
+def test_rollouts_are_deterministic_for_a_seed(mazes):
+    torch.manual_seed(0)
+    policy = MazePolicy(1)
+    runs = [rollout(policy, mazes[:6], seed=3, max_steps=40) for _ in range(2)]
+    assert [e.path for e in runs[0]] == [e.path for e in runs[1]]
+    other = rollout(policy, mazes[:6], seed=4, max_steps=40)
+    assert [e.path for e in other] != [e.path for e in runs[0]]
+    for e, m in zip(runs[0], mazes[:6]):
+        assert len(e.path) == e.steps + 1 and e.path[0] == m.mouse
+        assert e.reached_cheese == (e.path[-1] == m.cheese)
+        assert e.reached_top_right == (geometry.top_right_cell(m.grid) in e.path)
+    greedy = rollout(policy, mazes[:6], greedy=True, max_steps=40)
+    assert all(e.steps == 40 or e.reached_cheese for e in greedy)
