@@ -20,7 +20,7 @@ _NEIGHBOURS = (
 
 
 def oracle_moves(grid: np.ndarray, goal: geometry.Cell) -> np.ndarray:
-    """(h, w) array: the action that steps from each free cell towards `goal` (-1 on walls and the goal)."""
+    """(h, w): the action stepping from each free cell towards `goal` (-1: walls, the goal)."""
     dist = geometry.distances(grid, goal)
     h, w = dist.shape
     moves = np.full((h, w), -1, dtype=int)

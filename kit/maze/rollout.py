@@ -7,7 +7,8 @@ checked against procgen's own state in the tests), so no state is read back per 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,10 @@ from kit.maze.policy import MazePolicy, preprocess
 from kit.maze.state import MazeState
 
 MAX_STEPS = 500  # procgen's own episode limit
+
+# A per-maze activation edit: (layer output for a batch, the batch's indices into `states`)
+# -> the output to use instead. See kit.maze.hooks for the building blocks.
+BatchPatch = Callable[[torch.Tensor, np.ndarray], torch.Tensor]
 
 
 @dataclass
@@ -47,8 +52,13 @@ def rollout(
     seed: int = 0,
     max_steps: int = MAX_STEPS,
     batch: int = 64,
+    layer: str | None = None,
+    patch: BatchPatch | None = None,
 ) -> list[Episode]:
-    """Run `policy` from each state until it eats the cheese or `max_steps` pass."""
+    """Run `policy` from each state until it eats the cheese or `max_steps` pass.
+
+    With `layer` and `patch`, every forward pass has that layer's output edited per maze.
+    """
     if not 1 <= max_steps <= MAX_STEPS:
         raise ValueError(f"max_steps must be in 1..{MAX_STEPS}, got {max_steps}")
     policy.eval()
@@ -56,7 +66,14 @@ def rollout(
     episodes: list[Episode] = []
     for start in range(0, len(states), batch):
         chunk = states[start : start + batch]
-        episodes += _rollout_batch(policy, chunk, greedy, gen, seed + start, max_steps)
+        context = nullcontext()
+        if patch is not None:
+            from kit.maze.hooks import hooks
+
+            idx = np.arange(start, start + len(chunk))
+            context = hooks(policy, patch={layer: lambda out, idx=idx: patch(out, idx)})
+        with context:
+            episodes += _rollout_batch(policy, chunk, greedy, gen, seed + start, max_steps)
     return episodes
 
 

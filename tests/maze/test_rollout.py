@@ -60,7 +60,7 @@ def test_rollouts_are_deterministic_for_a_seed(mazes):
     assert [e.path for e in runs[0]] == [e.path for e in runs[1]]
     other = rollout(policy, mazes[:6], seed=4, max_steps=40)
     assert [e.path for e in other] != [e.path for e in runs[0]]
-    for e, m in zip(runs[0], mazes[:6]):
+    for e, m in zip(runs[0], mazes[:6], strict=True):
         assert len(e.path) == e.steps + 1 and e.path[0] == m.mouse
         assert e.reached_cheese == (e.path[-1] == m.cheese)
         assert e.reached_top_right == (geometry.top_right_cell(m.grid) in e.path)

@@ -57,7 +57,7 @@ def test_impossible_edits_are_refused(blobs):
     s = MazeState.parse(blobs[0])
     ys, xs = np.nonzero(s.grid == WALL)
     m, d = s.offset, s.maze_dim
-    inside = [(x, y) for x, y in zip(xs, ys) if m <= x < m + d and m <= y < m + d]
+    inside = [(x, y) for x, y in zip(xs, ys, strict=True) if m <= x < m + d and m <= y < m + d]
     if inside:
         with pytest.raises(StateError, match="on a wall"):
             s.move_cheese(tuple(int(v) for v in inside[0]))
@@ -98,5 +98,5 @@ def test_moved_mouse_and_removed_cheese_survive_set_state():
         s.move_mouse(target)
     load_states(env, states)
     back = get_states(env)
-    for s, b in zip(states, back):
+    for s, b in zip(states, back, strict=True):
         assert b.mouse == s.mouse and b.cheese is None
