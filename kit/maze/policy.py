@@ -109,6 +109,7 @@ def save_policy(policy: MazePolicy, path: str | Path, **metadata: Any) -> Path:
     os.close(fd)
     try:
         torch.save({"model_state_dict": policy.state_dict(), "metadata": metadata}, tmp)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -1,8 +1,9 @@
 """Batched policy rollouts on a vectorised procgen maze env.
 
 All environments of a batch step together; torch runs one forward pass per step for
-the whole batch (no_grad). The mouse's path is followed on the grid (`env.step_cell`,
-checked against procgen's own state in the tests), so no state is read back per step.
+the episodes still running (finished ones idle). The mouse's path is followed on the
+grid (`env.step_cell`, checked against procgen's own state in the tests), so no state is
+read back per step.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class Episode:
 
 
 def _actions(policy: MazePolicy, obs: np.ndarray, greedy: bool, gen: torch.Generator) -> np.ndarray:
-    with torch.no_grad():
+    with torch.inference_mode():
         logp, _ = policy(preprocess(obs))
     if greedy:
         return logp.argmax(-1).numpy()
@@ -66,18 +67,21 @@ def rollout(
     episodes: list[Episode] = []
     for start in range(0, len(states), batch):
         chunk = states[start : start + batch]
+        running: dict[str, np.ndarray] = {}  # the rows of the chunk in the current forward pass
         context = nullcontext()
         if patch is not None:
             from kit.maze.hooks import hooks
 
-            idx = np.arange(start, start + len(chunk))
-            context = hooks(policy, patch={layer: lambda out, idx=idx: patch(out, idx)})
+            def chunk_patch(out: torch.Tensor, start: int = start, running=running):
+                return patch(out, start + running["rows"])
+
+            context = hooks(policy, patch={layer: chunk_patch})
         with context:
-            episodes += _rollout_batch(policy, chunk, greedy, gen, seed + start, max_steps)
+            episodes += _rollout_batch(policy, chunk, greedy, gen, seed + start, max_steps, running)
     return episodes
 
 
-def _rollout_batch(policy, states, greedy, gen, env_seed, max_steps) -> list[Episode]:
+def _rollout_batch(policy, states, greedy, gen, env_seed, max_steps, running) -> list[Episode]:
     n = len(states)
     env = make_env(n, env_seed)
     load_states(env, states)
@@ -88,11 +92,13 @@ def _rollout_batch(policy, states, greedy, gen, env_seed, max_steps) -> list[Epi
     cheese = np.zeros(n, bool)
     _, obs, _ = env.observe()
     for _ in range(max_steps):
-        actions = _actions(policy, obs["rgb"], greedy, gen)
-        actions[done] = 4  # finished slots idle (their env has moved to a new level)
-        env.act(actions.astype(np.int32))
+        active = np.flatnonzero(~done)  # finished slots idle: their env moved to a new level
+        actions = np.full(n, 4, dtype=np.int32)
+        running["rows"] = active
+        actions[active] = _actions(policy, obs["rgb"][active], greedy, gen)
+        env.act(actions)
         reward, obs, first = env.observe()
-        for i in np.flatnonzero(~done):
+        for i in active:
             paths[i].append(step_cell(grids[i], paths[i][-1], actions[i]))
             if first[i]:  # the episode ended: cheese (reward) or procgen's timeout
                 done[i], cheese[i] = True, reward[i] > 0

@@ -115,7 +115,7 @@ class _Reader:
         if kind == "s":
             n = self.take("i")
             if n < 0 or self.pos + n > len(self.blob):
-                raise StateError(f"string of length {n} at byte {self.pos - 4} runs past the end")
+                raise StateError(f"truncated blob: string of length {n} at byte {self.pos - 4}")
             value = self.blob[self.pos : self.pos + n]
             self.pos += n
             return value
