@@ -78,6 +78,20 @@ def _failed_record(spec: dict[str, Any], status: str, ename: str, message: str) 
     return record
 
 
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def _share_cores(workers: int) -> None:
+    """Give each worker's kernel its share of the cores (unless the user chose).
+
+    Without this, every kernel's torch/BLAS starts one thread per core, and N parallel
+    runs oversubscribe the machine N times over, which is far slower than one run alone.
+    """
+    share = str(max(1, (os.cpu_count() or 1) // workers))
+    for name in THREAD_VARIABLES:
+        os.environ.setdefault(name, share)
+
+
 def run_local(
     specs: list[dict[str, Any]], workers: int | None = None, on_update: Callback | None = None
 ) -> list[dict[str, Any]]:
@@ -88,6 +102,7 @@ def run_local(
     if not specs:
         return []
     workers = max(1, min(workers or os.cpu_count() or 1, len(specs)))
+    _share_cores(workers)
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
