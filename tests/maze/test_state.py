@@ -100,3 +100,16 @@ def test_moved_mouse_and_removed_cheese_survive_set_state():
     back = get_states(env)
     for s, b in zip(states, back, strict=True):
         assert b.mouse == s.mouse and b.cheese is None
+
+
+def test_maze_picture_marks_the_landmarks(blobs):
+    from kit.maze.picture import COLOURS, maze_image, maze_png
+
+    s = MazeState.parse(blobs[2])
+    image = maze_image(s, path=[s.mouse], cell_px=4)
+    assert image.shape == (4 * s.maze_dim, 4 * s.maze_dim, 3)
+    x, y = s.cheese
+    row = (s.maze_dim - 1 - (y - s.offset)) * 4  # y-up grid, image top-down
+    assert tuple(image[row, (x - s.offset) * 4]) == COLOURS["cheese"]
+    assert tuple(image[-1, 0]) == COLOURS["start"]  # bottom-left cell
+    assert maze_png(s).startswith(b"\x89PNG")
