@@ -10,23 +10,35 @@ import pytest
 
 from kit.project import Project
 
-NOTEBOOK = {
-    "cells": [
+
+def notebook(params: str, *cells: str, metadata: dict | None = None) -> str:
+    """An nbformat-4 notebook: a `parameters` cell, then code cells."""
+    code = [{"tags": ["parameters"]}] + [{}] * len(cells)
+    sources = [params, *cells]
+    return json.dumps(
         {
-            "cell_type": "code",
-            "execution_count": None,
-            "id": "params",
-            "metadata": {"tags": ["parameters"]},
-            "outputs": [],
-            "source": "n = 1\nseed = 0",
-        },
-    ],
-    "metadata": {
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
-    },
-    "nbformat": 4,
-    "nbformat_minor": 5,
-}
+            "cells": [
+                {
+                    "cell_type": "code",
+                    "execution_count": None,
+                    "id": f"c{i}",
+                    "metadata": meta,
+                    "outputs": [],
+                    "source": src,
+                }
+                for i, (meta, src) in enumerate(zip(code, sources, strict=True))
+            ],
+            "metadata": {
+                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                **(metadata or {}),
+            },
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    )
+
+
+NOTEBOOK = notebook("n = 1\nseed = 0")
 
 BASIC = """\
 # A small question set for tests.
@@ -63,7 +75,7 @@ def write_project(
     (root / "predictions").mkdir(parents=True, exist_ok=True)
     (root / "notebooks").mkdir(exist_ok=True)
     for name in notebooks:
-        (root / "notebooks" / f"{name}.ipynb").write_text(json.dumps(NOTEBOOK))
+        (root / "notebooks" / f"{name}.ipynb").write_text(NOTEBOOK)
     for name, text in files.items():
         (root / "predictions" / name).write_text(textwrap.dedent(text), encoding="utf-8")
     return Project(root)

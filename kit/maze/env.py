@@ -63,8 +63,7 @@ def place_cheese(state: MazeState, where: str, rng: np.random.Generator) -> Maze
     if where == "native":
         return state
     grid, mouse = state.grid, state.mouse
-    ys, xs = np.nonzero(geometry.free_mask(grid))
-    cells = [(int(x), int(y)) for x, y in zip(xs, ys, strict=True) if (x, y) != mouse]
+    cells = [c for c in geometry.free_cells(grid) if c != mouse]
     if where == "top_right":
         cells = [c for c in cells if geometry.in_top_right_region(grid, c)]
     elif where != "anywhere":

@@ -28,9 +28,7 @@ FEATURES = [
 
 
 def _region_cells(grid: np.ndarray) -> list[geometry.Cell]:
-    ys, xs = np.nonzero(geometry.free_mask(grid))
-    cells = [(int(x), int(y)) for x, y in zip(xs, ys, strict=True)]
-    return [c for c in cells if geometry.in_top_right_region(grid, c)]
+    return [c for c in geometry.free_cells(grid) if geometry.in_top_right_region(grid, c)]
 
 
 def maze_features(state: MazeState) -> dict[str, float]:

@@ -19,6 +19,12 @@ def free_mask(grid: np.ndarray) -> np.ndarray:
     return np.asarray(grid) != WALL
 
 
+def free_cells(grid: np.ndarray) -> list[Cell]:
+    """Every free cell as an (x, y) tuple, in row-major (y, then x) order."""
+    ys, xs = np.nonzero(free_mask(grid))
+    return [(int(x), int(y)) for x, y in zip(xs, ys, strict=True)]
+
+
 def _check(grid: np.ndarray, cell: Cell, name: str) -> None:
     h, w = np.asarray(grid).shape
     x, y = cell

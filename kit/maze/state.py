@@ -244,8 +244,12 @@ class MazeState:
         e["x"], e["y"] = cell[0] + 0.5, cell[1] + 0.5
         e["vx"] = e["vy"] = 0.0
 
+    def copy(self) -> MazeState:
+        """An independent copy (entities and grid copied) to edit without touching this one."""
+        return replace(self, entities=[dict(e) for e in self.entities], grid=self.grid.copy())
+
     def with_mouse(self, cell: Cell) -> MazeState:
-        """A copy with the mouse moved to `cell` (the grid is shared, not copied)."""
+        """A copy with the mouse moved to `cell` (the grid is shared, not copied: cheap)."""
         copy = replace(self, entities=[dict(e) for e in self.entities])
         copy.move_mouse(cell)
         return copy

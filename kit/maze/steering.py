@@ -24,10 +24,10 @@ from kit.maze.state import MazeState
 
 
 def without_cheese(states: Sequence[MazeState]) -> list[MazeState]:
+    """Copies of `states` with the cheese removed."""
     out = []
     for s in states:
-        copy = s.with_mouse(s.mouse)
-        copy.grid = s.grid.copy()
+        copy = s.copy()
         copy.remove_cheese()
         out.append(copy)
     return out

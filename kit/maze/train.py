@@ -36,9 +36,8 @@ class _Maze:
 
 
 def _prepare(state: MazeState) -> _Maze:
-    ys, xs = np.nonzero(geometry.free_mask(state.grid))
     cheese = state.cheese
-    free = [(int(x), int(y)) for x, y in zip(xs, ys, strict=True) if (x, y) != cheese]
+    free = [c for c in geometry.free_cells(state.grid) if c != cheese]
     route = geometry.shortest_path(state.grid, state.mouse, cheese)[:-1]
     return _Maze(state, oracle_moves(state.grid, cheese), route, free)
 

@@ -8,7 +8,6 @@ Prints both wall times and kit / papermill-loop (target: <= 0.35 on 2 cores).
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -19,31 +18,10 @@ from pathlib import Path
 RUNS = 16
 BIN = Path(sys.executable).parent
 
-NOTEBOOK = {
-    "cells": [
-        {
-            "cell_type": "code",
-            "execution_count": None,
-            "id": "p",
-            "metadata": {"tags": ["parameters"]},
-            "outputs": [],
-            "source": "i = 0",
-        },
-        {
-            "cell_type": "code",
-            "execution_count": None,
-            "id": "r",
-            "metadata": {},
-            "outputs": [],
-            "source": "from kit import record\nrecord('square', i * i)",
-        },
-    ],
-    "metadata": {
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
-    },
-    "nbformat": 4,
-    "nbformat_minor": 5,
-}
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script
+from tests.conftest import notebook  # noqa: E402
+
+NOTEBOOK = notebook("i = 0", "from kit import record\nrecord('square', i * i)")
 QUESTIONS = """\
 experiment: trivial
 questions:
@@ -58,7 +36,7 @@ def main() -> None:
         (root / "notebooks").mkdir()
         (root / "predictions" / "t.yaml").write_text(QUESTIONS)
         nb = root / "notebooks" / "trivial.ipynb"
-        nb.write_text(json.dumps(NOTEBOOK))
+        nb.write_text(NOTEBOOK)
         values = ",".join(str(i) for i in range(RUNS))
 
         t0 = time.perf_counter()

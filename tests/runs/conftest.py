@@ -2,42 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from kit.predictions import load_predictions
 from kit.predictions.seal import seal
-from tests.conftest import BASIC, write_project
-
-
-def notebook(params: str, *cells: str, metadata: dict | None = None) -> str:
-    """An nbformat-4 notebook: a `parameters` cell, then code cells."""
-    code = [{"tags": ["parameters"]}] + [{}] * len(cells)
-    sources = [params, *cells]
-    return json.dumps(
-        {
-            "cells": [
-                {
-                    "cell_type": "code",
-                    "execution_count": None,
-                    "id": f"c{i}",
-                    "metadata": meta,
-                    "outputs": [],
-                    "source": src,
-                }
-                for i, (meta, src) in enumerate(zip(code, sources, strict=True))
-            ],
-            "metadata": {
-                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                **(metadata or {}),
-            },
-            "nbformat": 4,
-            "nbformat_minor": 5,
-        }
-    )
-
+from tests.conftest import BASIC, notebook, write_project
 
 EXP = notebook(
     "n = 1\nseed = 0\nmode = 'ok'",
