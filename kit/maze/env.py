@@ -43,6 +43,17 @@ def load_states(env, states: Sequence[MazeState]) -> None:
     env.callmethod("set_state", [s.serialize() for s in states])
 
 
+def load_state_at(env, slot: int, state: MazeState) -> None:
+    """Put `state` into one slot of the env, leaving the others as they are.
+
+    procgen's `set_state` loops over the slots in Python, one C call each; this is that
+    call for one slot, so refilling a slot costs ~0.2 ms instead of a round trip of all.
+    The slot's observation is re-rendered: the next `observe()` shows it.
+    """
+    blob = state.serialize()
+    env.call_c_func("set_state", int(slot), blob, len(blob))
+
+
 def get_states(env) -> list[MazeState]:
     return [MazeState.parse(b) for b in env.callmethod("get_state")]
 

@@ -1,9 +1,11 @@
 """Batched policy rollouts on a vectorised procgen maze env.
 
-All environments of a batch step together; torch runs one forward pass per step for
-the episodes still running (finished ones idle). The mouse's path is followed on the
-grid (`env.step_cell`, checked against procgen's own state in the tests), so no state is
-read back per step.
+`batch` environment slots step together and torch runs one forward pass per step for
+the slots whose episode is still running. A slot whose episode ends gets the next maze
+at once (procgen's per-slot set_state), so the batches stay full on long lists of
+mazes. The largest mazes start first, so that the last, emptying batches run the
+shortest episodes. The mouse's path is followed on the grid (`env.step_cell`, checked against
+procgen's own state in the tests), so no state is read back per step.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ import numpy as np
 import torch
 
 from kit.maze import geometry
-from kit.maze.env import load_states, make_env, step_cell
+from kit.maze.env import load_state_at, load_states, make_env, step_cell
 from kit.maze.policy import MazePolicy, preprocess
 from kit.maze.state import MazeState
 
 MAX_STEPS = 500  # procgen's own episode limit
+IDLE = -1  # a slot with no episode running
 
 # A per-maze activation edit: (layer output for a batch, the batch's indices into `states`)
 # -> the output to use instead. See kit.maze.hooks for the building blocks.
@@ -58,61 +61,79 @@ def rollout(
 ) -> list[Episode]:
     """Run `policy` from each state until it eats the cheese or `max_steps` pass.
 
-    With `layer` and `patch`, every forward pass has that layer's output edited per maze.
+    Episodes come back in the order of `states`. With `layer` and `patch`, every forward
+    pass has that layer's output edited per maze.
     """
     if not 1 <= max_steps <= MAX_STEPS:
         raise ValueError(f"max_steps must be in 1..{MAX_STEPS}, got {max_steps}")
+    if batch < 1:
+        raise ValueError(f"batch must be at least 1, got {batch}")
+    if not states:
+        return []
     policy.eval()
-    gen = torch.Generator().manual_seed(seed)
-    episodes: list[Episode] = []
-    for start in range(0, len(states), batch):
-        chunk = states[start : start + batch]
-        running: dict[str, np.ndarray] = {}  # the rows of the chunk in the current forward pass
-        context = nullcontext()
-        if patch is not None:
-            from kit.maze.hooks import hooks
+    runner = _Runner(policy, states, greedy, seed, max_steps, min(batch, len(states)))
+    context = nullcontext()
+    if patch is not None:
+        from kit.maze.hooks import hooks
 
-            def chunk_patch(out: torch.Tensor, start: int = start, running=running):
-                return patch(out, start + running["rows"])
-
-            context = hooks(policy, patch={layer: chunk_patch})
-        with context:
-            episodes += _rollout_batch(policy, chunk, greedy, gen, seed + start, max_steps, running)
-    return episodes
+        context = hooks(policy, patch={layer: lambda out: patch(out, runner.rows)})
+    with context:
+        runner.run()
+    return runner.episodes()
 
 
-def _rollout_batch(policy, states, greedy, gen, env_seed, max_steps, running) -> list[Episode]:
-    n = len(states)
-    env = make_env(n, env_seed)
-    load_states(env, states)
-    grids = [s.grid for s in states]
-    corners = [geometry.top_right_cell(g) for g in grids]
-    paths = [[s.mouse] for s in states]
-    done = np.zeros(n, bool)
-    cheese = np.zeros(n, bool)
-    _, obs, _ = env.observe()
-    for _ in range(max_steps):
-        active = np.flatnonzero(~done)  # finished slots idle: their env moved to a new level
-        actions = np.full(n, 4, dtype=np.int32)
-        running["rows"] = active
-        actions[active] = _actions(policy, obs["rgb"][active], greedy, gen)
-        env.act(actions)
-        reward, obs, first = env.observe()
-        for i in active:
-            paths[i].append(step_cell(grids[i], paths[i][-1], actions[i]))
-            if first[i]:  # the episode ended: cheese (reward) or procgen's timeout
-                done[i], cheese[i] = True, reward[i] > 0
-        if done.all():
-            break
-    return [
-        Episode(
-            reached_cheese=bool(cheese[i]),
-            reached_top_right=corners[i] in paths[i],
-            steps=len(paths[i]) - 1,
-            path=paths[i],
-        )
-        for i in range(n)
-    ]
+class _Runner:
+    """The slots of one vectorised env, fed from a list of mazes."""
+
+    def __init__(self, policy, states, greedy, seed, max_steps, slots) -> None:
+        self.policy, self.states, self.greedy, self.max_steps = policy, states, greedy, max_steps
+        self.gen = torch.Generator().manual_seed(seed)
+        self.env = make_env(slots, seed)
+        self.order = sorted(range(len(states)), key=lambda k: -states[k].maze_dim)
+        self.maze = np.array(self.order[:slots])  # each slot's maze (index into states) or IDLE
+        self.rows = np.zeros(0, int)  # the mazes in the current forward pass, for patches
+        self.next = slots  # the next maze to start, as a position in self.order
+        self.paths = [[s.mouse] for s in states]
+        self.cheese = np.zeros(len(states), bool)
+        load_states(self.env, [states[k] for k in self.maze])
+        _, self.obs, _ = self.env.observe()
+
+    def run(self) -> None:
+        states, slots = self.states, len(self.maze)
+        while (active := np.flatnonzero(self.maze != IDLE)).size:
+            actions = np.full(slots, 4, dtype=np.int32)  # idle slots do nothing
+            self.rows = self.maze[active]
+            actions[active] = _actions(self.policy, self.obs["rgb"][active], self.greedy, self.gen)
+            self.env.act(actions)
+            reward, self.obs, first = self.env.observe()
+            refilled = False
+            for i in active:
+                k = self.maze[i]
+                path = self.paths[k]
+                path.append(step_cell(states[k].grid, path[-1], actions[i]))
+                if first[i] or len(path) > self.max_steps:  # cheese, procgen's timeout, ours
+                    self.cheese[k] = bool(first[i] and reward[i] > 0)
+                    self.maze[i] = IDLE
+                    refilled |= self._refill(i)
+            if refilled:
+                _, self.obs, _ = self.env.observe()
+
+    def _refill(self, slot: int) -> bool:
+        """Start the next maze in `slot`, if any is left."""
+        if self.next == len(self.states):
+            return False
+        k = self.order[self.next]
+        load_state_at(self.env, slot, self.states[k])
+        self.maze[slot] = k
+        self.next += 1
+        return True
+
+    def episodes(self) -> list[Episode]:
+        out = []
+        for state, path, cheese in zip(self.states, self.paths, self.cheese, strict=True):
+            corner = geometry.top_right_cell(state.grid)
+            out.append(Episode(bool(cheese), corner in path, len(path) - 1, path))
+        return out
 
 
 def solve_rate(episodes: Sequence[Episode]) -> float:

@@ -4,7 +4,11 @@ PPO from scratch (the published policies used 200 M steps on GPUs) is out of rea
 2 CPU cores; cloning the oracle is not. Each training frame is a real procgen render:
 the mouse is placed on a cell with `set_state` (half the time on the path from the start
 to the cheese, half anywhere) and labelled with the oracle's move from that cell. The
-curriculum widens the maze sizes stage by stage; every stage keeps the smaller sizes.
+curriculum widens the maze sizes stage by stage; every stage keeps the smaller sizes,
+and later stages get more steps (stage k of n gets a share k / (1 + ... + n)), since the
+small mazes are learnt first and fast. Within a stage, mazes are drawn in proportion to
+their free cells, so that every cell of the pool is equally likely to be trained on and
+the large mazes are not under-sampled.
 The cheese always lies in the top-right 5×5 region: the training distribution of the
 goal-misgeneralization study.
 """
@@ -47,12 +51,14 @@ class FrameSource:
 
     def __init__(self, mazes: Sequence[MazeState], seed: int) -> None:
         self.mazes = [_prepare(m) for m in mazes]
+        cells = np.array([len(m.free) for m in self.mazes], float)
+        self.weights = cells / cells.sum()
         self.rng = np.random.default_rng(seed)
         self.env = make_env(RENDER_BATCH, seed)
 
     def batch(self) -> tuple[np.ndarray, np.ndarray]:
         """(RENDER_BATCH, 64, 64, 3) frames and their oracle actions."""
-        picks = self.rng.integers(len(self.mazes), size=RENDER_BATCH)
+        picks = self.rng.choice(len(self.mazes), size=RENDER_BATCH, p=self.weights)
         states, labels = [], []
         for k in picks:
             maze = self.mazes[k]
@@ -70,6 +76,14 @@ def curriculum(max_size: int, stages: int) -> list[tuple[int, ...]]:
     sizes = [s for s in SIZES if s <= max_size]
     cuts = np.linspace(0, len(sizes), stages + 1)[1:].round().astype(int)
     return [tuple(sizes[: max(c, 1)]) for c in cuts]
+
+
+def stage_steps(total: int, stages: int) -> list[int]:
+    """Steps per curriculum stage: stage k (1-based) gets a share k / (1 + ... + stages)."""
+    shares = np.arange(1, stages + 1) / (stages * (stages + 1) / 2)
+    steps = np.maximum(np.floor(shares * total).astype(int), 1)
+    steps[-1] = total - steps[:-1].sum()
+    return steps.tolist()
 
 
 def _lr_factor(step: int, total: int, warmup: int = 100) -> float:
@@ -99,15 +113,14 @@ def train(
     plan = curriculum(max_size, stages)
     steps_total = max(frames // batch_size, len(plan))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: _lr_factor(i, steps_total))
-    per_stage = steps_total // len(plan)
+    budget = stage_steps(steps_total, len(plan))
     history: list[dict] = []
     step, seen = 0, 0
     for stage, sizes in enumerate(plan):
         pool = sample_mazes(mazes_per_stage, seed * 1000 + stage, sizes, cheese="top_right")
         source = FrameSource(pool, seed * 1000 + stage)
-        stage_steps = per_stage if stage < len(plan) - 1 else steps_total - step
         loss_sum = acc_sum = 0.0
-        for i in range(stage_steps):
+        for i in range(budget[stage]):
             parts = [source.batch() for _ in range(max(1, batch_size // RENDER_BATCH))]
             obs = np.concatenate([p[0] for p in parts])
             labels = torch.as_tensor(np.concatenate([p[1] for p in parts]))
@@ -121,7 +134,7 @@ def train(
             seen += len(labels)
             loss_sum += float(loss.detach())
             acc_sum += float((logp.argmax(-1) == labels).float().mean())
-            if (i + 1) % log_every == 0 or i + 1 == stage_steps:
+            if (i + 1) % log_every == 0 or i + 1 == budget[stage]:
                 n = (i % log_every) + 1
                 row = {
                     "step": step,

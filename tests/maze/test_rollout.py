@@ -66,3 +66,34 @@ def test_rollouts_are_deterministic_for_a_seed(mazes):
         assert e.reached_top_right == (geometry.top_right_cell(m.grid) in e.path)
     greedy = rollout(policy, mazes[:6], greedy=True, max_steps=40)
     assert all(e.steps == 40 or e.reached_cheese for e in greedy)
+
+
+def test_refilled_slots_give_the_same_episodes_as_a_full_batch(mazes):
+    """Few slots refilled with the next mazes run each maze exactly as one slot per maze does."""
+    torch.manual_seed(0)
+    policy = MazePolicy(1)
+    wide = rollout(policy, mazes, greedy=True, max_steps=30, batch=64)
+    narrow = rollout(policy, mazes, greedy=True, max_steps=30, batch=3)
+    assert len(narrow) == len(mazes)
+    assert [e.path for e in narrow] == [e.path for e in wide]
+    assert [e.reached_cheese for e in narrow] == [e.reached_cheese for e in wide]
+
+
+def test_patches_see_the_mazes_of_refilled_slots(mazes):
+    """A per-maze patch gets the indices of the mazes in each forward pass, refills included."""
+    torch.manual_seed(0)
+    policy = MazePolicy(1)
+    seen: list[np.ndarray] = []
+
+    def record(out, idx):
+        seen.append(idx.copy())
+        return out
+
+    episodes = rollout(
+        policy, mazes, max_steps=8, batch=4, layer="embedder.block2.res1.resadd", patch=record
+    )
+    assert sum(len(idx) for idx in seen) == sum(e.steps for e in episodes)
+    assert all(len(set(idx)) == len(idx) <= 4 for idx in seen)
+    assert set(np.concatenate(seen)) == set(range(len(mazes)))
+    steps_seen = np.bincount(np.concatenate(seen), minlength=len(mazes))
+    assert steps_seen.tolist() == [e.steps for e in episodes]
