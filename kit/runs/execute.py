@@ -157,6 +157,7 @@ def execute_run(spec: dict[str, Any]) -> dict[str, Any]:
         )
     }
     record.update(
+        inputs=spec.get("inputs", {}),
         status="running",
         started=store.iso(started),
         ended=None,

@@ -6,10 +6,17 @@ unless their metadata says `"kit": {"experiment": true}` (e.g. a training notebo
 no question names). Each question is answered by a run of its experiment with its set's
 `parameters`; `-p` and `--grid` change those (and such runs then resolve nothing unless
 the parameters come out equal).
+
+A successful run is reused when the notebook's code, the parameters and the run's inputs
+are all unchanged. Inputs are compared by content: the files the notebook's metadata
+names (`"kit": {"inputs": ["maze_policy.pt"]}`, relative to the notebook's folder) and
+the kit's own source, so a retrained policy or a changed kit never serves a stale run.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +62,36 @@ def _declared_experiment(nb_path: Path) -> bool:
     except (OSError, ValueError):
         return False
     return bool((meta.get("kit") or {}).get("experiment"))
+
+
+@functools.cache
+def kit_source_digest() -> str:
+    """SHA-256 of the kit package's Python source (paths and contents)."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def input_digests(nb_path: Path) -> dict[str, str | None]:
+    """Content digests of what a run reads besides its notebook and parameters.
+
+    The files named in the notebook's metadata `kit.inputs` (None for one that is
+    missing) and the kit's source (`kit`).
+    """
+    try:
+        meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError) as e:
+        raise UsageError(f"{nb_path}: not a readable notebook: {e}") from None
+    names = (meta.get("kit") or {}).get("inputs", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise UsageError(
+            f"{nb_path}: metadata kit.inputs must be a list of file paths relative to the "
+            f"notebook's folder, got {names!r}"
+        )
+    digests = {name: store.file_digest(nb_path.parent / name) for name in names}
+    return {**digests, "kit": kit_source_digest()}
 
 
 def select(predictions: Predictions, target: str) -> list[Target]:
@@ -134,10 +171,11 @@ def plan(
         base = params_mod.check_parameters(t.parameters, nb_path, t.where)
         extra = params_mod.check_parameters(overrides or {}, nb_path, "-p")
         digest = params_mod.notebook_digest(nb_path)
+        inputs = input_digests(nb_path)
         for combo in params_mod.expand_grid(grid or {}):
             combo = params_mod.check_parameters(combo, nb_path, "--grid")
             parameters = {**base, **extra, **combo}
-            key = store.cache_key(digest, parameters)
+            key = store.cache_key(digest, parameters, inputs)
             if (t.experiment, key) in seen:
                 continue
             seen.add((t.experiment, key))
@@ -156,6 +194,7 @@ def plan(
                     "notebook_digest": digest,
                     "parameters": parameters,
                     "cache_key": key,
+                    "inputs": inputs,
                     "git_commit": commit,
                     "ledger_digest": ledger_digest,
                     "allow_unsealed": allow_unsealed,

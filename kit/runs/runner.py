@@ -4,7 +4,9 @@ Local: one worker process per core by default (spawned, so no thread state is fo
 each run starts its own kernel and shuts it down at once when done. On Ctrl-C workers
 start no new run; the runner cancels what is queued, tells each worker to stop (SIGTERM:
 the worker kills its kernel and writes `interrupted`), and marks any run still recorded as
-running `interrupted` itself. Dask: `execute_run` is submitted to the scheduler at
+running `interrupted` itself. A worker whose `kit run` is killed outright (SIGKILL, no
+chance to clean up) notices within a second: it starts nothing more, interrupts its run
+and exits. Dask: `execute_run` is submitted to the scheduler at
 `cluster`; workers need the kit installed and the project on a shared path; only the run
 record travels back. Ctrl-C cancels the queued runs; runs already on a worker finish there.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -25,6 +28,7 @@ from kit.runs import store
 from kit.runs.execute import NOT_STARTED, execute_run, stop_starting
 
 INTERRUPT_GRACE_S = 20.0
+PARENT_POLL_S = 0.5
 
 
 @dataclass
@@ -46,6 +50,20 @@ def _raise_interrupt(signum, frame):  # pragma: no cover - runs in worker proces
 def _worker_init() -> None:  # pragma: no cover - runs in worker processes
     signal.signal(signal.SIGINT, stop_starting)
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:  # pragma: no cover - runs in worker processes
+    """Stop this worker once the `kit run` that spawned it is gone (e.g. SIGKILLed).
+
+    Spawned workers are not killed with their parent and would go on taking queued runs.
+    """
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    stop_starting()
+    os.kill(os.getpid(), signal.SIGTERM)  # the running notebook is recorded as interrupted
+    time.sleep(INTERRUPT_GRACE_S)
+    os._exit(1)
 
 
 def _finish(progress: Progress, record: dict[str, Any], on_update: Callback | None) -> None:

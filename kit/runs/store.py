@@ -46,9 +46,13 @@ def new_run_id(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%Y%m%dT%H%M%S}Z-{secrets.token_hex(3)}"
 
 
-def cache_key(notebook_digest: str, parameters: dict[str, Any]) -> str:
-    """Same notebook code and same parameters: same key."""
-    text = json.dumps([notebook_digest, parameters], sort_keys=True, ensure_ascii=False)
+def cache_key(
+    notebook_digest: str, parameters: dict[str, Any], inputs: dict[str, str | None] | None = None
+) -> str:
+    """Same notebook code, same parameters and same input files: same key."""
+    text = json.dumps(
+        [notebook_digest, parameters, inputs or {}], sort_keys=True, ensure_ascii=False
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from kit import results
 from kit.runs import runner, store
 from kit.runs.plan import plan
@@ -57,6 +59,52 @@ def test_runs_are_cached_unless_forced(run_project):
     forced = kit(run_project, "run", "all", "--force")
     assert forced.returncode == 0 and "1 runs ok" in forced.stderr
     assert len(store.list_runs(run_project, "exp")) == 2
+
+
+def _declare_inputs(project, inputs) -> None:
+    path = project.notebooks_dir / "exp.ipynb"
+    nb = json.loads(path.read_text())
+    nb["metadata"]["kit"] = {"inputs": inputs}
+    path.write_text(json.dumps(nb))
+
+
+def test_a_changed_input_file_makes_the_cached_run_stale(run_project):
+    _declare_inputs(run_project, ["weights.bin"])
+    weights = run_project.notebooks_dir / "weights.bin"
+    weights.write_bytes(b"one")
+    first = kit(run_project, "run", "exp")
+    assert first.returncode == 0 and "1 runs ok" in first.stderr, first.stderr
+    record = store.list_runs(run_project, "exp")[0]
+    assert set(record["inputs"]) == {"weights.bin", "kit"}
+    assert record["inputs"]["weights.bin"] == store.file_digest(weights)
+    again = kit(run_project, "run", "exp")
+    assert "1 cached" in again.stderr
+    weights.write_bytes(b"two")
+    changed = kit(run_project, "run", "exp")
+    assert changed.returncode == 0 and "1 runs ok" in changed.stderr, changed.stderr
+
+
+def test_inputs_are_keyed_by_content_and_bad_declarations_refused(run_project):
+    from kit.errors import UsageError
+
+    weights = run_project.notebooks_dir / "weights.bin"
+
+    def key():
+        specs, _ = plan(predictions_of(run_project), "exp")
+        return specs[0]["cache_key"], specs[0]["inputs"]
+
+    _declare_inputs(run_project, ["weights.bin"])
+    missing, inputs = key()
+    assert inputs["weights.bin"] is None
+    weights.write_bytes(b"one")
+    one, _ = key()
+    weights.write_bytes(b"two")
+    two, _ = key()
+    weights.write_bytes(b"one")
+    assert len({missing, one, two}) == 3 and key()[0] == one
+    _declare_inputs(run_project, "weights.bin")
+    with pytest.raises(UsageError, match="kit.inputs must be a list of file paths"):
+        key()
 
 
 def test_failure_timeout_and_dead_kernel_are_recorded(run_project):
@@ -172,6 +220,48 @@ def test_ctrl_c_interrupts_kernels_and_marks_runs(run_project):
     assert "1 never started" in err
     time.sleep(1)
     assert not [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_killed_runner_leaves_no_workers_starting_runs(run_project):
+    """SIGKILL to `kit run` alone: its workers interrupt their runs and start no queued one."""
+    import psutil
+
+    proc = subprocess.Popen(
+        [
+            *KIT,
+            "--project",
+            str(run_project.root),
+            "run",
+            "exp",
+            "-p",
+            "mode=slow",
+            "--grid",
+            "n=1,2,3,4",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        running = [r for r in store.list_runs(run_project, "exp") if r["status"] == "running"]
+        if len(running) == 2:
+            break
+        time.sleep(0.2)
+    assert len(running) == 2, "two runs should be running on two workers"
+    time.sleep(2)
+    family = psutil.Process(proc.pid).children(recursive=True)
+    proc.kill()
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        alive = [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        if not alive:
+            break
+        time.sleep(0.5)
+    assert not alive, [p.cmdline() for p in alive]
+    statuses = [r["status"] for r in store.list_runs(run_project, "exp")]
+    assert statuses == ["interrupted", "interrupted"]
 
 
 def test_ui_notebooks_are_not_experiments(run_project):
