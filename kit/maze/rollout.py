@@ -4,8 +4,8 @@
 the slots whose episode is still running. A slot whose episode ends gets the next maze
 at once (procgen's per-slot set_state), so the batches stay full on long lists of
 mazes. The largest mazes start first, so that the last, emptying batches run the
-shortest episodes. The mouse's path is followed on the grid (`env.step_cell`, checked against
-procgen's own state in the tests), so no state is read back per step.
+shortest episodes. The mouse's path is followed on the grid (`env.step_cell`, checked
+against procgen's own state in the tests), so no state is read back per step.
 """
 
 from __future__ import annotations

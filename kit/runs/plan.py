@@ -56,12 +56,17 @@ def targets(predictions: Predictions) -> list[Target]:
     return list(found.values())
 
 
+def _kit_metadata(nb_path: Path) -> dict[str, Any]:
+    """The notebook's metadata entry `kit` ({} if none); OSError/ValueError if unreadable."""
+    meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {})
+    return meta.get("kit") or {}
+
+
 def _declared_experiment(nb_path: Path) -> bool:
     try:
-        meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {})
+        return bool(_kit_metadata(nb_path).get("experiment"))
     except (OSError, ValueError):
         return False
-    return bool((meta.get("kit") or {}).get("experiment"))
 
 
 @functools.cache
@@ -81,10 +86,9 @@ def input_digests(nb_path: Path) -> dict[str, str | None]:
     missing) and the kit's source (`kit`).
     """
     try:
-        meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {})
+        names = _kit_metadata(nb_path).get("inputs", [])
     except (OSError, ValueError) as e:
         raise UsageError(f"{nb_path}: not a readable notebook: {e}") from None
-    names = (meta.get("kit") or {}).get("inputs", [])
     if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
         raise UsageError(
             f"{nb_path}: metadata kit.inputs must be a list of file paths relative to the "

@@ -183,25 +183,17 @@ def test_unsealed_forecasts_block_the_run(run_project):
     assert json.loads(out.stdout)[0]["allow_unsealed"] is True
 
 
-def test_ctrl_c_interrupts_kernels_and_marks_runs(run_project):
+def _start_two_slow_runs(run_project, grid: str, **popen):
+    """`kit run exp` in slow mode over `grid` on two workers, once both runs are running.
+
+    Returns the process and its whole family (workers and kernels) at that moment.
+    """
     import psutil
 
     proc = subprocess.Popen(
-        [
-            *KIT,
-            "--project",
-            str(run_project.root),
-            "run",
-            "exp",
-            "-p",
-            "mode=slow",
-            "--grid",
-            "n=1,2,3",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        [*KIT, "--project", str(run_project.root), "run", "exp", "-p", "mode=slow", "--grid", grid],
         start_new_session=True,
+        **popen,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -211,7 +203,15 @@ def test_ctrl_c_interrupts_kernels_and_marks_runs(run_project):
         time.sleep(0.2)
     assert len(running) == 2, "two runs should be running on two workers"
     time.sleep(2)  # let the kernels reach the slow cell
-    family = psutil.Process(proc.pid).children(recursive=True)
+    return proc, psutil.Process(proc.pid).children(recursive=True)
+
+
+def test_ctrl_c_interrupts_kernels_and_marks_runs(run_project):
+    import psutil
+
+    proc, family = _start_two_slow_runs(
+        run_project, "n=1,2,3", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
@@ -226,31 +226,9 @@ def test_killed_runner_leaves_no_workers_starting_runs(run_project):
     """SIGKILL to `kit run` alone: its workers interrupt their runs and start no queued one."""
     import psutil
 
-    proc = subprocess.Popen(
-        [
-            *KIT,
-            "--project",
-            str(run_project.root),
-            "run",
-            "exp",
-            "-p",
-            "mode=slow",
-            "--grid",
-            "n=1,2,3,4",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
+    proc, family = _start_two_slow_runs(
+        run_project, "n=1,2,3,4", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        running = [r for r in store.list_runs(run_project, "exp") if r["status"] == "running"]
-        if len(running) == 2:
-            break
-        time.sleep(0.2)
-    assert len(running) == 2, "two runs should be running on two workers"
-    time.sleep(2)
-    family = psutil.Process(proc.pid).children(recursive=True)
     proc.kill()
     proc.wait(timeout=10)
     deadline = time.monotonic() + 30
