@@ -4,8 +4,11 @@
 the slots whose episode is still running. A slot whose episode ends gets the next maze
 at once (procgen's per-slot set_state), so the batches stay full on long lists of
 mazes. The largest mazes start first, so that the last, emptying batches run the
-shortest episodes. The mouse's path is followed on the grid (`env.step_cell`, checked
-against procgen's own state in the tests), so no state is read back per step.
+shortest episodes; once no maze is left to start and at most a quarter of the slots are
+busy, the running episodes move into an env of just their number of slots (procgen
+steps and renders every slot, busy or not). The mouse's path is followed on the grid
+(`env.step_cell`, checked against procgen's own state in the tests), so no state is read
+back per step.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import numpy as np
 import torch
 
 from kit.maze import geometry
-from kit.maze.env import load_state_at, load_states, make_env, step_cell
+from kit.maze.env import load_state_at, load_states, make_env, move_slots, step_cell
 from kit.maze.policy import MazePolicy, preprocess
 from kit.maze.state import MazeState
 
@@ -88,6 +91,7 @@ class _Runner:
     def __init__(self, policy, states, greedy, seed, max_steps, slots) -> None:
         self.policy, self.states, self.greedy, self.max_steps = policy, states, greedy, max_steps
         self.gen = torch.Generator().manual_seed(seed)
+        self.seed = seed
         self.env = make_env(slots, seed)
         self.order = sorted(range(len(states)), key=lambda k: -states[k].maze_dim)
         self.maze = np.array(self.order[:slots])  # each slot's maze (index into states) or IDLE
@@ -99,9 +103,15 @@ class _Runner:
         _, self.obs, _ = self.env.observe()
 
     def run(self) -> None:
-        states, slots = self.states, len(self.maze)
+        states = self.states
         while (active := np.flatnonzero(self.maze != IDLE)).size:
-            actions = np.full(slots, 4, dtype=np.int32)  # idle slots do nothing
+            if (
+                self.next == len(states)
+                and len(self.maze) > 1
+                and 4 * active.size <= len(self.maze)
+            ):
+                active = self._shrink(active)
+            actions = np.full(len(self.maze), 4, dtype=np.int32)  # idle slots do nothing
             self.rows = self.maze[active]
             actions[active] = _actions(self.policy, self.obs["rgb"][active], self.greedy, self.gen)
             self.env.act(actions)
@@ -117,6 +127,13 @@ class _Runner:
                     refilled |= self._refill(i)
             if refilled:
                 _, self.obs, _ = self.env.observe()
+
+    def _shrink(self, active: np.ndarray) -> np.ndarray:
+        """Move the running episodes into an env of their number of slots, in slot order."""
+        self.env = move_slots(self.env, active, self.seed)
+        self.maze = self.maze[active]
+        _, self.obs, _ = self.env.observe()
+        return np.arange(active.size)
 
     def _refill(self, slot: int) -> bool:
         """Start the next maze in `slot`, if any is left."""

@@ -8,6 +8,7 @@ y-up (`grid[y, x]`, y = 0 at the bottom), as procgen stores it.
 
 from __future__ import annotations
 
+import functools
 import struct
 from dataclasses import dataclass, replace
 from typing import Any
@@ -129,14 +130,27 @@ class _Reader:
         return {name: self.take(kind) for name, kind in spec}
 
 
-def _pack(kind: str, value: Any) -> bytes:
-    if kind == "s":
-        return struct.pack("<i", len(value)) + bytes(value)
-    return struct.pack("<" + kind, value)
+@functools.cache
+def _runs(spec: tuple[tuple[str, str], ...]) -> list[tuple[struct.Struct | None, list[str]]]:
+    """`spec` as runs of numeric fields (one struct each) and single strings (None)."""
+    runs: list[tuple[str, list[str]]] = []
+    for name, kind in spec:
+        if kind != "s" and runs and runs[-1][0] != "s":
+            runs[-1] = (runs[-1][0] + kind, [*runs[-1][1], name])
+        else:
+            runs.append((kind, [name]))
+    return [(None if k == "s" else struct.Struct("<" + k), names) for k, names in runs]
 
 
 def _pack_fields(spec: list[tuple[str, str]], values: dict[str, Any]) -> bytes:
-    return b"".join(_pack(kind, values[name]) for name, kind in spec)
+    out = []
+    for packer, names in _runs(tuple(spec)):
+        if packer is None:
+            value = bytes(values[names[0]])
+            out += [struct.pack("<i", len(value)), value]
+        else:
+            out.append(packer.pack(*(values[n] for n in names)))
+    return b"".join(out)
 
 
 @dataclass

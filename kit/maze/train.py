@@ -5,12 +5,19 @@ PPO from scratch (the published policies used 200 M steps on GPUs) is out of rea
 the mouse is placed on a cell with `set_state` (half the time on the path from the start
 to the cheese, half anywhere) and labelled with the oracle's move from that cell. The
 curriculum widens the maze sizes stage by stage; every stage keeps the smaller sizes,
-and later stages get more steps (stage k of n gets a share k / (1 + ... + n)), since the
-small mazes are learnt first and fast. Within a stage, mazes are drawn in proportion to
-their free cells, so that every cell of the pool is equally likely to be trained on and
-the large mazes are not under-sampled.
-The cheese always lies in the top-right 5×5 region: the training distribution of the
-goal-misgeneralization study.
+and later stages get more steps (stage k of n gets a share k² / (1² + ... + n²)), since
+the small mazes are learnt first and fast (with shares k / (1 + ... + n), sizes up to 7
+were at 0.98 step accuracy long before their stage ended). One pool of mazes serves the
+whole run (stage k uses the pool's mazes of its sizes); within a stage, mazes are drawn
+in proportion to their free cells, so that every cell of the pool is equally likely to
+be trained on and the large mazes are not under-sampled. The pool is large (tens of
+thousands of mazes): with a few thousand, the policy solved its training mazes of size
+11 far more often than held-out ones (0.88 against 0.76). The cheese always lies in the
+top-right 5×5 region: the training distribution of the goal-misgeneralization study.
+
+Training runs in bfloat16 autocast on channels-last tensors (the weights stay float32):
+on the AVX-512 CPUs here a step is about 2.4x faster than in float32, and in a 400-step
+pilot the accuracy curve stayed within 0.01 of float32's. Elsewhere pass `bf16=False`.
 """
 
 from __future__ import annotations
@@ -50,6 +57,8 @@ class FrameSource:
     """Labelled frames from a pool of mazes, rendered by procgen."""
 
     def __init__(self, mazes: Sequence[MazeState], seed: int) -> None:
+        if not mazes:
+            raise ValueError("no mazes to render frames from: the pool is empty")
         self.mazes = [_prepare(m) for m in mazes]
         cells = np.array([len(m.free) for m in self.mazes], float)
         self.weights = cells / cells.sum()
@@ -79,8 +88,9 @@ def curriculum(max_size: int, stages: int) -> list[tuple[int, ...]]:
 
 
 def stage_steps(total: int, stages: int) -> list[int]:
-    """Steps per curriculum stage: stage k (1-based) gets a share k / (1 + ... + stages)."""
-    shares = np.arange(1, stages + 1) / (stages * (stages + 1) / 2)
+    """Steps per curriculum stage: stage k (1-based) gets a share k² / (1² + ... + stages²)."""
+    squares = np.arange(1, stages + 1) ** 2
+    shares = squares / squares.sum()
     steps = np.maximum(np.floor(shares * total).astype(int), 1)
     steps[-1] = total - steps[:-1].sum()
     return steps.tolist()
@@ -93,47 +103,76 @@ def _lr_factor(step: int, total: int, warmup: int = 100) -> float:
     return 0.1 + 0.45 * (1 + math.cos(math.pi * (step - warmup) / max(total - warmup, 1)))
 
 
+def fit_batch(
+    policy: MazePolicy,
+    opt: torch.optim.Optimizer,
+    obs: np.ndarray,
+    labels: np.ndarray,
+    bf16: bool = True,
+) -> tuple[float, float]:
+    """One cloning step on (N, 64, 64, 3) frames: (loss, accuracy) of the batch.
+
+    `policy` should be in channels-last memory format (see `train`).
+    """
+    x = preprocess(obs).contiguous(memory_format=torch.channels_last)
+    y = torch.as_tensor(labels)
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        logp, _ = policy(x)
+    logp = logp.float()
+    loss = torch.nn.functional.nll_loss(logp, y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return float(loss.detach()), float((logp.argmax(-1) == y).float().mean())
+
+
 def train(
     policy: MazePolicy,
     *,
     max_size: int = 25,
     stages: int = 4,
     frames: int = 200_000,
-    mazes_per_stage: int = 1500,
+    mazes: int = 20_000,
     batch_size: int = 64,
     lr: float = 1e-3,
     seed: int = 0,
+    bf16: bool = True,
     on_step: Callable[[dict], None] | None = None,
     log_every: int = 20,
 ) -> list[dict]:
-    """Clone the oracle into `policy`; the training curve (one row per `log_every` steps)."""
+    """Clone the oracle into `policy`; the training curve (one row per `log_every` steps).
+
+    `mazes` is the size of the pool of training mazes (all stages together).
+    """
     torch.manual_seed(seed)
     policy.train()
+    policy.to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(policy.parameters(), lr=lr)
     plan = curriculum(max_size, stages)
     steps_total = max(frames // batch_size, len(plan))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: _lr_factor(i, steps_total))
     budget = stage_steps(steps_total, len(plan))
+    pool = sample_mazes(mazes, seed * 1000, plan[-1], cheese="top_right")
     history: list[dict] = []
     step, seen = 0, 0
     for stage, sizes in enumerate(plan):
-        pool = sample_mazes(mazes_per_stage, seed * 1000 + stage, sizes, cheese="top_right")
-        source = FrameSource(pool, seed * 1000 + stage)
+        mazes_here = [m for m in pool if m.maze_dim in sizes]
+        if not mazes_here:
+            raise ValueError(
+                f"the pool of {mazes} mazes holds none of sizes {sizes}: use a larger pool"
+            )
+        source = FrameSource(mazes_here, seed * 1000 + stage)
         loss_sum = acc_sum = 0.0
         for i in range(budget[stage]):
             parts = [source.batch() for _ in range(max(1, batch_size // RENDER_BATCH))]
             obs = np.concatenate([p[0] for p in parts])
-            labels = torch.as_tensor(np.concatenate([p[1] for p in parts]))
-            logp, _ = policy(preprocess(obs))
-            loss = torch.nn.functional.nll_loss(logp, labels)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            labels = np.concatenate([p[1] for p in parts])
+            loss, accuracy = fit_batch(policy, opt, obs, labels, bf16)
             sched.step()
             step += 1
             seen += len(labels)
-            loss_sum += float(loss.detach())
-            acc_sum += float((logp.argmax(-1) == labels).float().mean())
+            loss_sum += loss
+            acc_sum += accuracy
             if (i + 1) % log_every == 0 or i + 1 == budget[stage]:
                 n = (i % log_every) + 1
                 row = {
@@ -148,5 +187,6 @@ def train(
                 loss_sum = acc_sum = 0.0
                 if on_step:
                     on_step(row)
+    policy.to(memory_format=torch.contiguous_format)
     policy.eval()
     return history

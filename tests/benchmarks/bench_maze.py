@@ -4,9 +4,14 @@ Rollouts of the shipped policy over 320 mazes on 64 environment slots (agent-ste
 second; finished slots are refilled) beside batched inference of the same model on
 batches of 64 (frames per second), in the same run; the ratio's target is >= 0.8 (env
 and bookkeeping cost <= 20 %). Each is timed three times, interleaved, and the best of
-each is kept, so that a burst of load on the machine does not decide the ratio. Then
-behaviour-cloning training frames per second beside a bare forward+backward+step on
-random batches of 64.
+each is kept, so that a burst of load on the machine does not decide the ratio. A second
+reference runs inference on exactly the batch sizes the rollout's forward passes had: its
+ratio is the share of time not spent in env stepping and bookkeeping, while the first also
+counts the cost of the small batches at the end, when few episodes are left.
+Then behaviour-cloning training frames per second (procgen renders of placed mice,
+labelled by the oracle: the steady state of `train`, without its one-off maze sampling)
+beside a bare training step (`fit_batch`: the same bfloat16, channels-last
+forward+backward+Adam) on a fixed batch of 64.
 
     .venv/bin/python tests/benchmarks/bench_maze.py
 """
@@ -22,10 +27,11 @@ import torch
 from kit.maze import MazePolicy, load_policy, sample_mazes
 from kit.maze.policy import preprocess
 from kit.maze.rollout import rollout
-from kit.maze.train import train
+from kit.maze.train import FrameSource, fit_batch
 
 POLICY = Path(__file__).resolve().parents[2] / "notebooks" / "maze_policy.pt"
 TRIALS = 3
+TRAIN_STEPS = 40
 
 
 def _seconds(fn) -> float:
@@ -37,49 +43,69 @@ def _seconds(fn) -> float:
 def main() -> None:
     policy = load_policy(POLICY)
     mazes = sample_mazes(320, 0, range(3, 12, 2), cheese="top_right")
+    batches: list[int] = []
+    hook = policy.register_forward_pre_hook(lambda _m, args: batches.append(len(args[0])))
     episodes = rollout(policy, mazes, seed=0, max_steps=100)
+    hook.remove()
     steps = sum(e.steps for e in episodes)
+    assert sum(batches) == steps
     forwards = -(-steps // 64)  # the passes that perfectly full batches would need
-    x = preprocess(np.random.default_rng(0).integers(0, 256, (64, 64, 64, 3), dtype=np.uint8))
+    images = np.random.default_rng(0).integers(0, 256, (64, 64, 64, 3), dtype=np.uint8)
+    x = preprocess(images)
 
-    def infer() -> None:
+    def infer(sizes: list[int]) -> None:
         with torch.inference_mode():
-            for _ in range(forwards):
-                policy(x)
+            for n in sizes:
+                policy(x[:n])
 
-    rollout_s, infer_s = [], []
+    rollout_s, full_s, same_s = [], [], []
     for _ in range(TRIALS):
         rollout_s.append(_seconds(lambda: rollout(policy, mazes, seed=0, max_steps=100)))
-        infer_s.append(_seconds(infer))
-    rollout_rate, infer_rate = steps / min(rollout_s), 64 * forwards / min(infer_s)
+        full_s.append(_seconds(lambda: infer([64] * forwards)))
+        same_s.append(_seconds(lambda: infer(batches)))
+    rollout_rate, full_rate = steps / min(rollout_s), 64 * forwards / min(full_s)
+    same_rate = steps / min(same_s)
     print(
         f"rollouts:  {rollout_rate:8.0f} agent-steps/s ({steps} steps, {len(mazes)} mazes, 64 envs)"
     )
-    print(f"inference: {infer_rate:8.0f} frames/s (batch 64, {forwards} passes)")
-    print(f"ratio rollout / inference: {rollout_rate / infer_rate:.2f} (target >= 0.8)")
-
-    frames = 64 * 60
-    model = MazePolicy(1)
-    train_s = _seconds(
-        lambda: train(
-            model, max_size=7, stages=1, frames=frames, mazes_per_stage=64, log_every=1000
-        )
+    print(f"inference: {full_rate:8.0f} frames/s (batch 64, {forwards} passes)")
+    print(f"ratio rollout / inference: {rollout_rate / full_rate:.2f} (target >= 0.8)")
+    print(
+        f"inference on the rollout's own batch sizes ({len(batches)} passes, "
+        f"{sum(b < 64 for b in batches)} of them under 64): {same_rate:.0f} frames/s; "
+        f"ratio {rollout_rate / same_rate:.2f} (env stepping and bookkeeping "
+        f"{1 - rollout_rate / same_rate:.0%} of the time)"
     )
-    bare = MazePolicy(1)
-    opt = torch.optim.Adam(bare.parameters())
-    labels = torch.randint(0, 15, (64,))
+
+    pool = sample_mazes(256, 1, range(3, 12, 2), cheese="top_right")
+    source = FrameSource(pool, seed=0)
+    labels = np.random.default_rng(0).choice([1, 3, 5, 7], 64)
+    learner, bare = (MazePolicy(1).to(memory_format=torch.channels_last) for _ in range(2))
+    learner_opt, bare_opt = (
+        torch.optim.Adam(learner.parameters()),
+        torch.optim.Adam(bare.parameters()),
+    )
+
+    def train_steps() -> None:  # what `train` does per step, after its one-off maze sampling
+        for _ in range(TRAIN_STEPS):
+            fit_batch(learner, learner_opt, *source.batch())
 
     def bare_steps() -> None:
-        for _ in range(frames // 64):
-            logp, _ = bare(x)
-            loss = torch.nn.functional.nll_loss(logp, labels)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+        for _ in range(TRAIN_STEPS):
+            fit_batch(bare, bare_opt, images, labels)
 
-    bare_s = _seconds(bare_steps)
-    print(f"training:  {frames / train_s:8.0f} frames/s (incl. maze sampling and rendering)")
-    print(f"bare fwd+bwd: {frames / bare_s:5.0f} frames/s; ratio {bare_s / train_s:.2f}")
+    train_s, bare_s = [], []
+    for _ in range(TRIALS):
+        train_s.append(_seconds(train_steps))
+        bare_s.append(_seconds(bare_steps))
+    frames = 64 * TRAIN_STEPS
+    print(
+        f"training:  {frames / min(train_s):8.0f} frames/s (rendering and oracle labels included)"
+    )
+    print(
+        f"bare training step: {frames / min(bare_s):.0f} frames/s; "
+        f"ratio {min(bare_s) / min(train_s):.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ def tiny_policy(tmp_path_factory):
         max_size=5,
         stages=2,
         frames=1280,
-        mazes_per_stage=16,
+        mazes=16,
         eval_mazes=6,
         output=str(policy),
     )

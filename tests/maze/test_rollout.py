@@ -1,11 +1,16 @@
+from pathlib import Path
+
 import numpy as np
 import torch
 
 from kit.maze import geometry
+from kit.maze import rollout as rollout_module
 from kit.maze.env import get_states, load_states, make_env, step_cell
 from kit.maze.oracle import oracle_moves
-from kit.maze.policy import MazePolicy
+from kit.maze.policy import MazePolicy, load_policy
 from kit.maze.rollout import rollout
+
+SHIPPED = Path(__file__).resolve().parents[2] / "notebooks" / "maze_policy.pt"
 
 
 def test_step_cell_agrees_with_procgen_for_all_15_actions():
@@ -97,3 +102,23 @@ def test_patches_see_the_mazes_of_refilled_slots(mazes):
     assert set(np.concatenate(seen)) == set(range(len(mazes)))
     steps_seen = np.bincount(np.concatenate(seen), minlength=len(mazes))
     assert steps_seen.tolist() == [e.steps for e in episodes]
+
+
+def test_the_last_episodes_run_on_unchanged_in_a_smaller_env(mazes, monkeypatch):
+    """Moving the tail into a small env changes no sampled step of any episode."""
+    policy = load_policy(SHIPPED)  # a trained policy, so that episodes end at different steps
+    moves: list[int] = []
+    real = rollout_module.move_slots
+
+    def spy(env, slots, seed):
+        moves.append(len(slots))
+        return real(env, slots, seed)
+
+    monkeypatch.setattr(rollout_module, "move_slots", spy)
+    moved = rollout(policy, mazes, seed=2, max_steps=60, batch=8)
+    assert moves and all(1 <= n <= 2 for n in moves)  # the tail did move, at a quarter of 8
+    monkeypatch.setattr(rollout_module._Runner, "_shrink", lambda self, active: active)
+    kept = rollout(policy, mazes, seed=2, max_steps=60, batch=8)
+    assert [e.path for e in moved] == [e.path for e in kept]
+    assert [e.reached_cheese for e in moved] == [e.reached_cheese for e in kept]
+    assert any(e.reached_cheese for e in moved) and any(e.steps == 60 for e in moved)

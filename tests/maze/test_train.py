@@ -1,8 +1,10 @@
 import numpy as np
+import pytest
+import torch
 
 from kit.maze.oracle import oracle_moves
-from kit.maze.policy import MazePolicy
-from kit.maze.train import FrameSource, curriculum, stage_steps, train
+from kit.maze.policy import MazePolicy, load_policy, save_policy
+from kit.maze.train import FrameSource, curriculum, fit_batch, stage_steps, train
 
 
 def test_curriculum_grows_to_the_largest_size():
@@ -27,14 +29,14 @@ def test_frames_are_real_renders_labelled_by_the_oracle(mazes):
 
 def test_a_tiny_training_run_logs_its_curve():
     policy = MazePolicy(1)
-    history = train(policy, max_size=5, stages=2, frames=512, mazes_per_stage=8, log_every=2)
-    assert [row["stage"] for row in history] == [0, 1, 1, 1]  # 2 + 6 steps
+    history = train(policy, max_size=5, stages=2, frames=512, mazes=8, log_every=2)
+    assert [row["stage"] for row in history] == [0, 1, 1, 1, 1]  # 1 + 7 steps
     assert history[-1]["frames"] == 512 and all(0 <= r["accuracy"] <= 1 for r in history)
 
 
 def test_later_stages_get_more_steps():
-    assert stage_steps(600, 3) == [100, 200, 300]
-    assert stage_steps(1000, 4) == [100, 200, 300, 400]
+    assert stage_steps(1400, 3) == [100, 400, 900]
+    assert stage_steps(3000, 4) == [100, 400, 900, 1600]
     assert stage_steps(3, 3) == [1, 1, 1]
     assert sum(stage_steps(9001, 3)) == 9001
 
@@ -45,3 +47,34 @@ def test_mazes_are_drawn_in_proportion_to_their_cells(mazes):
     assert source.weights.tolist() == [small / (small + large), large / (small + large)]
     picks = source.rng.choice(2, size=20_000, p=source.weights)
     assert abs(picks.mean() - large / (small + large)) < 0.01
+
+
+def test_a_bfloat16_step_follows_the_float32_step(mazes):
+    """The autocast step is the float32 step up to bfloat16 rounding, and it learns."""
+    obs, labels = FrameSource(mazes[:4], seed=0).batch()
+    losses = {}
+    for bf16 in (False, True):
+        torch.manual_seed(0)
+        policy = MazePolicy(1).to(memory_format=torch.channels_last)
+        opt = torch.optim.Adam(policy.parameters(), lr=1e-3)
+        losses[bf16] = [fit_batch(policy, opt, obs, labels, bf16)[0] for _ in range(20)]
+    assert abs(losses[True][0] - losses[False][0]) < 0.02  # same weights, same batch
+    assert losses[True][-1] < 0.5 * losses[True][0]  # it fits the batch
+    assert abs(losses[True][-1] - losses[False][-1]) < 0.1
+
+
+def test_a_trained_policy_comes_back_in_the_standard_layout(tmp_path):
+    policy = MazePolicy(1)
+    train(policy, max_size=3, stages=1, frames=128, mazes=4, log_every=1)
+    assert all(p.is_contiguous() for p in policy.parameters())
+    save_policy(policy, tmp_path / "p.pt")
+    x = torch.rand(2, 3, 64, 64)
+    with torch.inference_mode():
+        assert torch.equal(load_policy(tmp_path / "p.pt")(x)[0], policy(x)[0])
+
+
+def test_a_pool_without_the_first_stage_sizes_is_refused():
+    with pytest.raises(ValueError, match="holds none of sizes"):
+        train(MazePolicy(1), max_size=25, stages=4, frames=256, mazes=1, log_every=1)
+    with pytest.raises(ValueError, match="pool is empty"):
+        FrameSource([], seed=0)

@@ -91,30 +91,38 @@ def lab(tmp_path):
 def test_predict_notebook_in_jupyterlab(lab):
     project, url, token = lab
     with browser_page(1400, 1000) as (page, requests):
-        page.goto(f"{url}/lab/tree/notebooks/predict.ipynb?token={token}")
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
         SCREENSHOTS.mkdir(exist_ok=True)
-        page.wait_for_selector(".jp-CodeCell .cm-content", timeout=60_000)
-        for attempt in range(3):  # Shift+Enter before the kernel is ready only adds a cell
-            page.locator(".jp-CodeCell .cm-content").first.click()
-            page.keyboard.press("Shift+Enter")  # run the form's cell
-            try:
-                page.wait_for_selector("text=Submit and seal", timeout=40_000)
-                break
-            except Exception:
-                if attempt == 2:
-                    page.screenshot(path=str(SCREENSHOTS / "jupyterlab-predict-failed.png"))
-                    raise
-        page.get_by_placeholder("your name").fill("lab-user")
-        handle = page.locator(".noUi-handle").first
-        handle.focus()
-        for _ in range(20):
-            handle.press("ArrowRight")
-        page.get_by_text("Submit and seal").click()
-        page.wait_for_selector("text=saved and sealed 1 forecasts by lab-user", timeout=60_000)
+        try:
+            _fill_and_submit(page, url, token)
+        except Exception:  # any step that times out leaves a picture of the page
+            page.screenshot(path=str(SCREENSHOTS / "jupyterlab-predict-failed.png"))
+            raise
         page.screenshot(path=str(SCREENSHOTS / "jupyterlab-predict.png"))
     mine = [r for r in load_predictions(project.root).forecasts() if r.forecast.by == "lab-user"]
     assert len(mine) == 1 and mine[0].sealed
     assert mine[0].question.id == "q-binary" and mine[0].forecast.p > 0.5
     outside = [u for u in requests if not u.startswith((url, "data:", "blob:", "ws://127.0.0.1"))]
     assert outside == [], outside
+
+
+def _fill_and_submit(page, url: str, token: str) -> None:
+    """Open predict.ipynb, run its form, move the slider and submit as lab-user."""
+    page.goto(f"{url}/lab/tree/notebooks/predict.ipynb?token={token}")
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    page.wait_for_selector(".jp-CodeCell .cm-content", timeout=60_000)
+    for attempt in range(3):  # Shift+Enter before the kernel is ready only adds a cell
+        page.locator(".jp-CodeCell .cm-content").first.click()
+        page.keyboard.press("Shift+Enter")  # run the form's cell
+        try:
+            page.wait_for_selector("text=Submit and seal", timeout=40_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+    page.get_by_placeholder("your name").fill("lab-user")
+    handle = page.locator(".noUi-handle").first
+    handle.focus()
+    for _ in range(20):
+        handle.press("ArrowRight")
+    page.get_by_text("Submit and seal").click()
+    page.wait_for_selector("text=saved and sealed 1 forecasts by lab-user", timeout=60_000)
