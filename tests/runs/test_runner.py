@@ -193,6 +193,8 @@ def _start_two_slow_runs(run_project, grid: str, **popen):
     proc = subprocess.Popen(
         [*KIT, "--project", str(run_project.root), "run", "exp", "-p", "mode=slow", "--grid", grid],
         start_new_session=True,
+        # a shell's background jobs inherit SIGINT ignored, and Python then keeps ignoring it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         **popen,
     )
     deadline = time.monotonic() + 60
