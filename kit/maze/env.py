@@ -17,7 +17,6 @@ from kit.maze.state import MazeState
 
 SIZES = tuple(range(3, 26, 2))  # maze_dim is uniform over the odd numbers 3..25
 BATCH = 64  # levels drawn per environment construction
-_MAX_STATE_BYTES = 2**20  # procgen's own bound (procgen.env.MAX_STATE_SIZE)
 ACTIONS = {"left": 1, "down": 3, "up": 5, "right": 7}  # the four moves among procgen's 15
 # action -> (dx, dy), y-up; diagonal actions move only horizontally (measured)
 MOVES = {0: (-1, 0), 1: (-1, 0), 2: (-1, 0), 3: (0, -1), 5: (0, 1), 6: (1, 0), 7: (1, 0), 8: (1, 0)}
@@ -51,7 +50,10 @@ def load_state_at(env, slot: int, state: MazeState) -> None:
     call for one slot, so refilling a slot costs ~0.2 ms instead of a round trip of all.
     The slot's observation is re-rendered: the next `observe()` shows it.
     """
-    blob = state.serialize()
+    _set_blob(env, slot, state.serialize())
+
+
+def _set_blob(env, slot: int, blob: bytes) -> None:
     env.call_c_func("set_state", int(slot), blob, len(blob))
 
 
@@ -63,12 +65,10 @@ def move_slots(env, slots: Sequence[int], seed: int):
     The raw state blobs travel (step counter and random state included), so the episodes
     go on exactly as they would have.
     """
+    blobs = env.callmethod("get_state")
     small = make_env(len(slots), seed)
-    buf = env._ffi.new(f"char[{_MAX_STATE_BYTES}]")
     for new, old in enumerate(slots):
-        n = env.call_c_func("get_state", int(old), buf, _MAX_STATE_BYTES)
-        blob = bytes(env._ffi.buffer(buf, n))
-        small.call_c_func("set_state", new, blob, len(blob))
+        _set_blob(small, new, blobs[old])
     return small
 
 
