@@ -111,9 +111,14 @@ def _fill_and_submit(page, url: str, token: str) -> None:
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
     page.wait_for_selector(".jp-CodeCell .cm-content", timeout=60_000)
     for attempt in range(3):  # Shift+Enter before the kernel is ready only adds a cell
-        page.locator(".jp-CodeCell .cm-content").first.click()
-        page.keyboard.press("Shift+Enter")  # run the form's cell
+        # A slow kernel start can leave JupyterLab's "Select Kernel" dialog over the page
+        # (seen in CI); accept its preferred kernel, as a user would.
+        dialog = page.locator(".jp-Dialog button:has-text('Select')")
+        if dialog.count():
+            dialog.first.click()
         try:
+            page.locator(".jp-CodeCell .cm-content").first.click(timeout=20_000)
+            page.keyboard.press("Shift+Enter")  # run the form's cell
             page.wait_for_selector("text=Submit and seal", timeout=40_000)
             break
         except Exception:
