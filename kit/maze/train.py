@@ -23,61 +23,14 @@ pilot the accuracy curve stayed within 0.01 of float32's. Elsewhere pass `bf16=F
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import numpy as np
 import torch
 
-from kit.maze import geometry
-from kit.maze.env import SIZES, load_states, make_env, sample_mazes
-from kit.maze.oracle import oracle_moves
+from kit.maze.env import SIZES, sample_mazes
+from kit.maze.frames import FrameSource
 from kit.maze.policy import MazePolicy, preprocess
-from kit.maze.state import MazeState
-
-RENDER_BATCH = 64  # env slots rendered per set_state call
-
-
-@dataclass
-class _Maze:
-    state: MazeState
-    moves: np.ndarray  # the oracle's action per cell
-    route: list[geometry.Cell]  # start -> cheese
-    free: list[geometry.Cell]
-
-
-def _prepare(state: MazeState) -> _Maze:
-    cheese = state.cheese
-    free = [c for c in geometry.free_cells(state.grid) if c != cheese]
-    route = geometry.shortest_path(state.grid, state.mouse, cheese)[:-1]
-    return _Maze(state, oracle_moves(state.grid, cheese), route, free)
-
-
-class FrameSource:
-    """Labelled frames from a pool of mazes, rendered by procgen."""
-
-    def __init__(self, mazes: Sequence[MazeState], seed: int) -> None:
-        if not mazes:
-            raise ValueError("no mazes to render frames from: the pool is empty")
-        self.mazes = [_prepare(m) for m in mazes]
-        cells = np.array([len(m.free) for m in self.mazes], float)
-        self.weights = cells / cells.sum()
-        self.rng = np.random.default_rng(seed)
-        self.env = make_env(RENDER_BATCH, seed)
-
-    def batch(self) -> tuple[np.ndarray, np.ndarray]:
-        """(RENDER_BATCH, 64, 64, 3) frames and their oracle actions."""
-        picks = self.rng.choice(len(self.mazes), size=RENDER_BATCH, p=self.weights)
-        states, labels = [], []
-        for k in picks:
-            maze = self.mazes[k]
-            cells = maze.route if self.rng.random() < 0.5 else maze.free
-            cell = cells[int(self.rng.integers(len(cells)))]
-            states.append(maze.state.with_mouse(cell))
-            labels.append(maze.moves[cell[1], cell[0]])
-        load_states(self.env, states)
-        _, obs, _ = self.env.observe()
-        return obs["rgb"].copy(), np.asarray(labels)
 
 
 def curriculum(max_size: int, stages: int) -> list[tuple[int, ...]]:
@@ -112,11 +65,14 @@ def fit_batch(
 ) -> tuple[float, float]:
     """One cloning step on (N, 64, 64, 3) frames: (loss, accuracy) of the batch.
 
-    `policy` should be in channels-last memory format (see `train`).
+    Runs on the device that holds `policy`, which should be in channels-last memory
+    format (see `train`). The frames travel as bytes and become floats there.
     """
-    x = preprocess(obs).contiguous(memory_format=torch.channels_last)
-    y = torch.as_tensor(labels)
-    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+    device = next(policy.parameters()).device
+    x = preprocess(torch.as_tensor(obs).to(device, non_blocking=True))
+    x = x.contiguous(memory_format=torch.channels_last)
+    y = torch.as_tensor(labels).to(device, non_blocking=True)
+    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
         logp, _ = policy(x)
     logp = logp.float()
     loss = torch.nn.functional.nll_loss(logp, y)
@@ -137,16 +93,21 @@ def train(
     lr: float = 1e-3,
     seed: int = 0,
     bf16: bool = True,
+    device: str = "cpu",
+    workers: int = 0,
     on_step: Callable[[dict], None] | None = None,
     log_every: int = 20,
 ) -> list[dict]:
     """Clone the oracle into `policy`; the training curve (one row per `log_every` steps).
 
-    `mazes` is the size of the pool of training mazes (all stages together).
+    `mazes` is the size of the pool of training mazes (all stages together). Steps run
+    on `device` ("cpu", "cuda", ...); frames are rendered here, or by `workers`
+    processes (the same frames either way: see `kit.maze.frames`), which pays when the
+    steps run on a GPU. The policy comes back on the CPU, in the standard layout.
     """
     torch.manual_seed(seed)
     policy.train()
-    policy.to(memory_format=torch.channels_last)
+    policy.to(torch.device(device), memory_format=torch.channels_last)
     opt = torch.optim.Adam(policy.parameters(), lr=lr)
     plan = curriculum(max_size, stages)
     steps_total = max(frames // batch_size, len(plan))
@@ -161,32 +122,30 @@ def train(
             raise ValueError(
                 f"the pool of {mazes} mazes holds none of sizes {sizes}: use a larger pool"
             )
-        source = FrameSource(mazes_here, seed * 1000 + stage)
         loss_sum = acc_sum = 0.0
-        for i in range(budget[stage]):
-            parts = [source.batch() for _ in range(max(1, batch_size // RENDER_BATCH))]
-            obs = np.concatenate([p[0] for p in parts])
-            labels = np.concatenate([p[1] for p in parts])
-            loss, accuracy = fit_batch(policy, opt, obs, labels, bf16)
-            sched.step()
-            step += 1
-            seen += len(labels)
-            loss_sum += loss
-            acc_sum += accuracy
-            if (i + 1) % log_every == 0 or i + 1 == budget[stage]:
-                n = (i % log_every) + 1
-                row = {
-                    "step": step,
-                    "frames": seen,
-                    "stage": stage,
-                    "max_size": max(sizes),
-                    "loss": loss_sum / n,
-                    "accuracy": acc_sum / n,
-                }
-                history.append(row)
-                loss_sum = acc_sum = 0.0
-                if on_step:
-                    on_step(row)
-    policy.to(memory_format=torch.contiguous_format)
+        with FrameSource(mazes_here, seed * 1000 + stage, workers) as source:
+            batches = source.batches(budget[stage], batch_size)
+            for i, (obs, labels) in enumerate(batches):
+                loss, accuracy = fit_batch(policy, opt, obs, labels, bf16)
+                sched.step()
+                step += 1
+                seen += len(labels)
+                loss_sum += loss
+                acc_sum += accuracy
+                if (i + 1) % log_every == 0 or i + 1 == budget[stage]:
+                    n = (i % log_every) + 1
+                    row = {
+                        "step": step,
+                        "frames": seen,
+                        "stage": stage,
+                        "max_size": max(sizes),
+                        "loss": loss_sum / n,
+                        "accuracy": acc_sum / n,
+                    }
+                    history.append(row)
+                    loss_sum = acc_sum = 0.0
+                    if on_step:
+                        on_step(row)
+    policy.to(torch.device("cpu"), memory_format=torch.contiguous_format)
     policy.eval()
     return history

@@ -2,9 +2,10 @@ import numpy as np
 import pytest
 import torch
 
+from kit.maze.frames import FrameSource
 from kit.maze.oracle import oracle_moves
 from kit.maze.policy import MazePolicy, load_policy, save_policy
-from kit.maze.train import FrameSource, curriculum, fit_batch, stage_steps, train
+from kit.maze.train import curriculum, fit_batch, stage_steps, train
 
 
 def test_curriculum_grows_to_the_largest_size():
@@ -78,3 +79,39 @@ def test_a_pool_without_the_first_stage_sizes_is_refused():
         train(MazePolicy(1), max_size=25, stages=4, frames=256, mazes=1, log_every=1)
     with pytest.raises(ValueError, match="pool is empty"):
         FrameSource([], seed=0)
+
+
+def test_workers_render_the_same_frames_in_the_same_order(mazes):
+    with FrameSource(mazes[:4], seed=3, workers=2) as parallel:
+        got = list(parallel.batches(3, 128))
+    here = list(FrameSource(mazes[:4], seed=3).batches(3, 128))
+    assert [o.shape for o, _ in got] == [(128, 64, 64, 3)] * 3
+    for (a, la), (b, lb) in zip(got, here, strict=True):
+        assert np.array_equal(a, b) and np.array_equal(la, lb)
+    with pytest.raises(ValueError, match="workers must be 0"):
+        FrameSource(mazes[:4], seed=0, workers=-1)
+
+
+def test_training_with_workers_gives_the_same_policy():
+    policies = []
+    for workers in (0, 1):
+        policy = MazePolicy(1)
+        train(policy, max_size=5, stages=2, frames=256, mazes=8, workers=workers, log_every=1)
+        policies.append(policy.state_dict())
+    assert all(torch.equal(policies[0][k], policies[1][k]) for k in policies[0])
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_gpu_step_follows_the_cpu_step_and_training_comes_back_on_the_cpu(mazes):
+    obs, labels = FrameSource(mazes[:4], seed=0).batch()
+    losses = {}
+    for device in ("cpu", "cuda"):
+        torch.manual_seed(0)
+        policy = MazePolicy(1).to(device, memory_format=torch.channels_last)
+        opt = torch.optim.Adam(policy.parameters(), lr=1e-3)
+        losses[device] = [fit_batch(policy, opt, obs, labels)[0] for _ in range(20)]
+    assert abs(losses["cuda"][0] - losses["cpu"][0]) < 0.02
+    assert losses["cuda"][-1] < 0.5 * losses["cuda"][0]
+    policy = MazePolicy(1)
+    train(policy, max_size=3, stages=1, frames=128, mazes=4, device="cuda", log_every=1)
+    assert all(p.device.type == "cpu" and p.is_contiguous() for p in policy.parameters())
