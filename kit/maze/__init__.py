@@ -7,7 +7,7 @@ values are WALL (51), EMPTY (100) and CHEESE (2). Modules:
 - `geometry`: shortest paths, decision square, top-right landmarks, distances.
 - `env`: seeded procgen envs and maze sampling (cheese anywhere or top-right).
 - `policy`: the IMPALA policy in the published checkpoint format.
-- `rollout`: batched episodes; `oracle` and `train`: behaviour cloning.
+- `rollout`: batched episodes; `oracle`, `frames` and `train`: behaviour cloning.
 - `features` and `study`: the generalization analysis; `hooks`: activation patching.
 
 Names below load on first use, so `import kit.maze.geometry` does not import torch.

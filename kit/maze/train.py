@@ -1,19 +1,20 @@
 """Behaviour cloning of the maze policy from the shortest-path oracle, with a size curriculum.
 
-PPO from scratch (the published policies used 200 M steps on GPUs) is out of reach on
-2 CPU cores; cloning the oracle is not. Each training frame is a real procgen render:
-the mouse is placed on a cell with `set_state` (half the time on the path from the start
-to the cheese, half anywhere) and labelled with the oracle's move from that cell. The
-curriculum widens the maze sizes stage by stage; every stage keeps the smaller sizes,
-and later stages get more steps (stage k of n gets a share k² / (1² + ... + n²)), since
-the small mazes are learnt first and fast (with shares k / (1 + ... + n), sizes up to 7
-were at 0.98 step accuracy long before their stage ended). One pool of mazes serves the
-whole run (stage k uses the pool's mazes of its sizes); within a stage, mazes are drawn
-in proportion to their free cells, so that every cell of the pool is equally likely to
-be trained on and the large mazes are not under-sampled. The pool is large (tens of
-thousands of mazes): with a few thousand, the policy solved its training mazes of size
-11 far more often than held-out ones (0.88 against 0.76). The cheese always lies in the
-top-right 5×5 region: the training distribution of the goal-misgeneralization study.
+PPO from scratch (the published policies used 200 M steps on GPUs) is out of reach on 2
+CPU cores; cloning the oracle is not. Each training frame (`kit.maze.frames`) is a real
+procgen render: the mouse is placed on a cell with `set_state` (half the time on the
+path from the start to the cheese, half anywhere) and labelled with the oracle's move
+from that cell. The curriculum widens the maze sizes stage by stage; every stage keeps
+the smaller sizes, and later stages get more steps (stage k of n gets a share k² / (1² +
+... + n²)), since the small mazes are learnt first and fast (with shares k / (1 + ... +
+n), sizes up to 7 were at 0.98 step accuracy long before their stage ended). One pool of
+mazes serves the whole run (stage k uses the pool's mazes of its sizes); within a stage,
+mazes are drawn in proportion to their free cells, so that every cell of the pool is
+equally likely to be trained on and the large mazes are not under-sampled. The pool is
+large (tens of thousands of mazes): with a few thousand, the policy solved its training
+mazes of size 11 far more often than held-out ones (0.88 against 0.76). The cheese
+always lies in the top-right 5×5 region: the training distribution of the
+goal-misgeneralization study.
 
 Training runs in bfloat16 autocast on channels-last tensors (the weights stay float32):
 on the AVX-512 CPUs here a step is about 2.4x faster than in float32, and in a 400-step

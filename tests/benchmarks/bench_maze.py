@@ -5,8 +5,8 @@ whose episode ends gets the next maze) beside batched inference of the same mode
 batches of 64 (frames per second), in the same run. Two workloads:
 
 - steady: 1,600 mazes of sizes 3..11 (cheese top-right, 100-step cap). The slots stay
-  full but for the last few dozen steps, so the ratio is what the target means: env and
-  bookkeeping cost <= 20 %, i.e. ratio >= 0.8.
+  full in all but the last passes (70 of about 400), so the ratio measures what the
+  target names: env and bookkeeping cost <= 20 %, i.e. ratio >= 0.8.
 - study: the generalization notebook's default run (400 mazes, cheese anywhere, 500-step
   cap). Its tail is long: once no maze is left to start, the episodes that never find
   the cheese run on to the cap in ever smaller batches, so it is also compared with
