@@ -27,7 +27,8 @@ Request = tuple[int, geometry.Cell]  # (maze index in the pool, cell for the mou
 
 @dataclass
 class _Maze:
-    state: MazeState
+    """What drawing a frame needs of a maze (the renderer holds the state itself)."""
+
     moves: np.ndarray  # the oracle's action per cell
     route: list[geometry.Cell]  # start -> cheese
     free: list[geometry.Cell]
@@ -37,7 +38,7 @@ def _prepare(state: MazeState) -> _Maze:
     cheese = state.cheese
     free = [c for c in geometry.free_cells(state.grid) if c != cheese]
     route = geometry.shortest_path(state.grid, state.mouse, cheese)[:-1]
-    return _Maze(state, oracle_moves(state.grid, cheese), route, free)
+    return _Maze(oracle_moves(state.grid, cheese), route, free)
 
 
 class _Renderer:
