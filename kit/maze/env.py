@@ -20,6 +20,7 @@ BATCH = 64  # levels drawn per environment construction
 ACTIONS = {"left": 1, "down": 3, "up": 5, "right": 7}  # the four moves among procgen's 15
 # action -> (dx, dy), y-up; diagonal actions move only horizontally (measured)
 MOVES = {0: (-1, 0), 1: (-1, 0), 2: (-1, 0), 3: (0, -1), 5: (0, 1), 6: (1, 0), 7: (1, 0), 8: (1, 0)}
+_DX, _DY = (np.array([MOVES.get(a, (0, 0))[i] for a in range(15)]) for i in (0, 1))
 
 
 def make_env(num: int, seed: int):
@@ -118,11 +119,18 @@ def sample_mazes(
     raise AssertionError("unreachable")
 
 
-def step_cell(grid: np.ndarray, cell: geometry.Cell, action: int) -> geometry.Cell:
-    """Where `action` takes the mouse from `cell` (it stays put against a wall)."""
-    dx, dy = MOVES.get(int(action), (0, 0))
-    x, y = cell[0] + dx, cell[1] + dy
-    h, w = grid.shape
-    if 0 <= x < w and 0 <= y < h and grid[y, x] != geometry.WALL:
-        return x, y
-    return cell
+def step_cells(free: np.ndarray, cells: np.ndarray, actions: np.ndarray) -> np.ndarray:
+    """Where `actions` take mice from `cells`; a mouse stays put against a wall.
+
+    free: (n, h, w) bool (`geometry.free_mask` of each mouse's grid); cells: (n, 2) x, y;
+    actions: (n,) procgen action numbers. Returns the new (n, 2) cells.
+    """
+    cells = np.asarray(cells)
+    actions = np.asarray(actions)
+    _, h, w = free.shape
+    x = cells[:, 0] + _DX[actions]
+    y = cells[:, 1] + _DY[actions]
+    inside = (x >= 0) & (x < w) & (y >= 0) & (y < h)
+    rows = np.arange(len(cells))
+    moved = inside & free[rows, np.where(inside, y, 0), np.where(inside, x, 0)]
+    return np.where(moved[:, None], np.stack([x, y], axis=1), cells)

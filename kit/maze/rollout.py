@@ -7,7 +7,7 @@ mazes. The largest mazes start first, so that the last, emptying batches run the
 shortest episodes; once no maze is left to start and at most a quarter of the slots are
 busy, the running episodes move into an env of just their number of slots (procgen
 steps and renders every slot, busy or not). The mouse's path is followed on the grid
-(`env.step_cell`, checked against procgen's own state in the tests), so no state is read
+(`env.step_cells`, checked against procgen's own state in the tests), so no state is read
 back per step.
 """
 
@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from kit.maze import geometry
-from kit.maze.env import load_state_at, load_states, make_env, move_slots, step_cell
+from kit.maze.env import load_state_at, load_states, make_env, move_slots, step_cells
 from kit.maze.policy import MazePolicy, preprocess
 from kit.maze.state import MazeState
 
@@ -86,7 +86,11 @@ def rollout(
 
 
 class _Runner:
-    """The slots of one vectorised env, fed from a list of mazes."""
+    """The slots of one vectorised env, fed from a list of mazes.
+
+    Per slot: its maze (index into `states`, or IDLE), its maze's free cells, and the
+    cells its mouse has visited so far (`trail[slot, :steps + 1]`).
+    """
 
     def __init__(self, policy, states, greedy, seed, max_steps, slots) -> None:
         self.policy, self.states, self.greedy, self.max_steps = policy, states, greedy, max_steps
@@ -94,56 +98,79 @@ class _Runner:
         self.seed = seed
         self.env = make_env(slots, seed)
         self.order = sorted(range(len(states)), key=lambda k: -states[k].maze_dim)
-        self.maze = np.array(self.order[:slots])  # each slot's maze (index into states) or IDLE
+        self.maze = np.full(slots, IDLE)
+        self.free = np.zeros((slots, *states[0].grid.shape), bool)
+        self.trail = np.zeros((slots, max_steps + 1, 2), np.int16)
+        self.steps = np.zeros(slots, int)
         self.rows = np.zeros(0, int)  # the mazes in the current forward pass, for patches
-        self.next = slots  # the next maze to start, as a position in self.order
-        self.paths = [[s.mouse] for s in states]
+        self.next = 0  # the next maze to start, as a position in self.order
+        self.paths: list[list[geometry.Cell]] = [[] for _ in states]
         self.cheese = np.zeros(len(states), bool)
+        for slot in range(slots):
+            self._start(slot)
         load_states(self.env, [states[k] for k in self.maze])
         _, self.obs, _ = self.env.observe()
 
     def run(self) -> None:
-        states = self.states
         while (active := np.flatnonzero(self.maze != IDLE)).size:
             if (
-                self.next == len(states)
+                self.next == len(self.states)
                 and len(self.maze) > 1
                 and 4 * active.size <= len(self.maze)
             ):
                 active = self._shrink(active)
             actions = np.full(len(self.maze), 4, dtype=np.int32)  # idle slots do nothing
             self.rows = self.maze[active]
-            actions[active] = _actions(self.policy, self.obs["rgb"][active], self.greedy, self.gen)
+            rgb = self.obs["rgb"]
+            chosen = _actions(
+                self.policy, rgb if active.size == len(rgb) else rgb[active], self.greedy, self.gen
+            )
+            actions[active] = chosen
             self.env.act(actions)
             reward, self.obs, first = self.env.observe()
+            self._move(active, chosen)
+            steps = self.steps[active]
+            ended = active[(first[active] != 0) | (steps >= self.max_steps)]  # cheese, timeouts
             refilled = False
-            for i in active:
-                k = self.maze[i]
-                path = self.paths[k]
-                path.append(step_cell(states[k].grid, path[-1], actions[i]))
-                if first[i] or len(path) > self.max_steps:  # cheese, procgen's timeout, ours
-                    self.cheese[k] = bool(first[i] and reward[i] > 0)
-                    self.maze[i] = IDLE
-                    refilled |= self._refill(i)
+            for i in ended:
+                self._finish(i, bool(first[i] and reward[i] > 0))
+                if self.next < len(self.states):
+                    self._start(i)
+                    load_state_at(self.env, i, self.states[self.maze[i]])
+                    refilled = True
             if refilled:
                 _, self.obs, _ = self.env.observe()
+
+    def _move(self, slots: np.ndarray, actions: np.ndarray) -> None:
+        """Follow the mice of `slots` on their grids."""
+        steps = self.steps[slots]
+        cells = step_cells(self.free[slots], self.trail[slots, steps], actions)
+        self.steps[slots] = steps + 1
+        self.trail[slots, steps + 1] = cells
+
+    def _start(self, slot: int) -> None:
+        """Give `slot` the next maze in the order."""
+        k = self.order[self.next]
+        self.next += 1
+        state = self.states[k]
+        self.maze[slot] = k
+        self.free[slot] = geometry.free_mask(state.grid)
+        self.trail[slot, 0] = state.mouse
+        self.steps[slot] = 0
+
+    def _finish(self, slot: int, cheese: bool) -> None:
+        k = self.maze[slot]
+        self.paths[k] = [tuple(c) for c in self.trail[slot, : self.steps[slot] + 1].tolist()]
+        self.cheese[k] = cheese
+        self.maze[slot] = IDLE
 
     def _shrink(self, active: np.ndarray) -> np.ndarray:
         """Move the running episodes into an env of their number of slots, in slot order."""
         self.env = move_slots(self.env, active, self.seed)
-        self.maze = self.maze[active]
+        self.maze, self.free = self.maze[active], self.free[active]
+        self.trail, self.steps = self.trail[active], self.steps[active]
         _, self.obs, _ = self.env.observe()
         return np.arange(active.size)
-
-    def _refill(self, slot: int) -> bool:
-        """Start the next maze in `slot`, if any is left."""
-        if self.next == len(self.states):
-            return False
-        k = self.order[self.next]
-        load_state_at(self.env, slot, self.states[k])
-        self.maze[slot] = k
-        self.next += 1
-        return True
 
     def episodes(self) -> list[Episode]:
         out = []

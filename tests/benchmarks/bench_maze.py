@@ -13,6 +13,11 @@ batches of 64 (frames per second), in the same run. Two workloads:
   inference on exactly the batch sizes its forward passes had; that ratio is the share
   of time not spent in env stepping and bookkeeping.
 
+Each workload also times procgen alone doing what the rollout asks of it (as many steps
+of 64 slots as full batches would need, and a set_state per maze after the first 64),
+which bounds the ratio any rollout could reach on this machine: inference / (inference
++ env).
+
 Each is timed `--trials` times, interleaved with its references, and the best of each is
 kept, so that a burst of load on the machine does not decide the ratio.
 Then behaviour-cloning training frames per second (procgen renders of placed mice,
@@ -26,17 +31,23 @@ forward+backward+Adam) on a fixed batch of 64.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
-import numpy as np
-import torch
+# As `kit run` sets it for its kernels (kit.runs.runner.SPIN_VARIABLES); libgomp reads it
+# when torch loads. GOMP_SPINCOUNT=300000 (libgomp's default) shows the difference.
+os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 
-from kit.maze import MazePolicy, load_policy, sample_mazes
-from kit.maze.frames import FrameSource
-from kit.maze.policy import preprocess
-from kit.maze.rollout import rollout
-from kit.maze.train import fit_batch
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from kit.maze import MazePolicy, load_policy, sample_mazes  # noqa: E402
+from kit.maze.env import load_state_at, load_states, make_env  # noqa: E402
+from kit.maze.frames import FrameSource  # noqa: E402
+from kit.maze.policy import preprocess  # noqa: E402
+from kit.maze.rollout import rollout  # noqa: E402
+from kit.maze.train import fit_batch  # noqa: E402
 
 POLICY = Path(__file__).resolve().parents[2] / "notebooks" / "maze_policy.pt"
 TRAIN_STEPS = 40
@@ -68,11 +79,12 @@ def bench_rollouts(policy: MazePolicy, name: str, trials: int, x: torch.Tensor) 
             for b in sizes:
                 policy(x[:b])
 
-    rollout_s, full_s, same_s = [], [], []
+    rollout_s, full_s, same_s, env_s = [], [], [], []
     for _ in range(trials):
         rollout_s.append(_seconds(lambda: rollout(policy, mazes, seed=0, max_steps=max_steps)))
         full_s.append(_seconds(lambda: infer([64] * forwards)))
         same_s.append(_seconds(lambda: infer(batches)))
+        env_s.append(_seconds(lambda: env_alone(mazes, forwards)))
     rollout_rate, full_rate = steps / min(rollout_s), 64 * forwards / min(full_s)
     same_rate = steps / min(same_s)
     small = sum(b < 64 for b in batches)
@@ -86,12 +98,34 @@ def bench_rollouts(policy: MazePolicy, name: str, trials: int, x: torch.Tensor) 
         f"{rollout_rate / same_rate:.2f} (env stepping and bookkeeping "
         f"{1 - rollout_rate / same_rate:.0%} of the time)"
     )
+    env, full = min(env_s), min(full_s)
+    print(
+        f"  procgen alone ({forwards} steps of 64 slots, {len(mazes) - 64} set_states): "
+        f"{env:.2f} s against {full:.2f} s of batch-64 inference; a rollout with no "
+        f"bookkeeping at all could reach a ratio of {full / (full + env):.2f}"
+    )
+
+
+def env_alone(mazes: list, steps: int) -> None:
+    """What the env costs a rollout: `steps` steps of 64 slots, a set_state per new maze."""
+    env = make_env(64, 0)
+    load_states(env, mazes[:64])
+    env.observe()
+    actions = np.random.default_rng(0).choice(np.int32([1, 3, 5, 7]), (steps, 64))
+    refills = iter(mazes[64:])
+    per_step = -(-(len(mazes) - 64) // steps)
+    for t in range(steps):
+        env.act(actions[t])
+        env.observe()
+        for slot, state in zip(range(per_step), refills, strict=False):
+            load_state_at(env, slot, state)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=3)
     trials = parser.parse_args().trials
+    print(f"GOMP_SPINCOUNT={os.environ['GOMP_SPINCOUNT']}, torch threads {torch.get_num_threads()}")
     policy = load_policy(POLICY)
     images = np.random.default_rng(0).integers(0, 256, (64, 64, 64, 3), dtype=np.uint8)
     x = preprocess(images)

@@ -252,3 +252,16 @@ def test_ui_notebooks_are_not_experiments(run_project):
     out = kit(run_project, "run", "predict")
     assert out.returncode == 3
     assert "'predict' is not an experiment" in out.stderr and "not marked as one" in out.stderr
+
+
+def test_kernels_get_a_share_of_the_cores_and_a_short_openmp_spin(monkeypatch):
+    for name in [*runner.THREAD_VARIABLES, *runner.SPIN_VARIABLES]:
+        monkeypatch.setenv(name, "")  # so that monkeypatch restores the variable after
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")  # the user's choice stays
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    runner._share_cores(2)
+    assert os.environ["OMP_NUM_THREADS"] == "4"
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
+    assert os.environ["MKL_NUM_THREADS"] == "3"
+    assert os.environ["GOMP_SPINCOUNT"] == "10000"
