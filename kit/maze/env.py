@@ -20,7 +20,8 @@ BATCH = 64  # levels drawn per environment construction
 ACTIONS = {"left": 1, "down": 3, "up": 5, "right": 7}  # the four moves among procgen's 15
 # action -> (dx, dy), y-up; diagonal actions move only horizontally (measured)
 MOVES = {0: (-1, 0), 1: (-1, 0), 2: (-1, 0), 3: (0, -1), 5: (0, 1), 6: (1, 0), 7: (1, 0), 8: (1, 0)}
-_DX, _DY = (np.array([MOVES.get(a, (0, 0))[i] for a in range(15)]) for i in (0, 1))
+_DX = np.array([MOVES.get(a, (0, 0))[0] for a in range(15)])  # per action number
+_DY = np.array([MOVES.get(a, (0, 0))[1] for a in range(15)])
 
 
 def make_env(num: int, seed: int):

@@ -35,9 +35,12 @@ import os
 import time
 from pathlib import Path
 
-# As `kit run` sets it for its kernels (kit.runs.runner.SPIN_VARIABLES); libgomp reads it
-# when torch loads. GOMP_SPINCOUNT=300000 (libgomp's default) shows the difference.
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")
+from kit.runs.runner import SPIN_VARIABLES
+
+# As `kit run` sets them for its kernels; libgomp reads them when torch loads.
+# GOMP_SPINCOUNT=300000 (libgomp's default) in the environment shows the difference.
+for _name, _value in SPIN_VARIABLES.items():
+    os.environ.setdefault(_name, _value)
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
