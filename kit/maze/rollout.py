@@ -7,8 +7,8 @@ mazes. The largest mazes start first, so that the last, emptying batches run the
 shortest episodes; once no maze is left to start and at most a quarter of the slots are
 busy, the running episodes move into an env of just their number of slots (procgen
 steps and renders every slot, busy or not). The mouse's path is followed on the grid
-(`env.step_cells`, checked against procgen's own state in the tests), so no state is read
-back per step.
+(`env.step_cells`, checked against procgen's own state in the tests) while procgen steps,
+so no state is read back per step.
 """
 
 from __future__ import annotations
@@ -126,9 +126,9 @@ class _Runner:
                 self.policy, rgb if active.size == len(rgb) else rgb[active], self.greedy, self.gen
             )
             actions[active] = chosen
-            self.env.act(actions)
-            reward, self.obs, first = self.env.observe()
+            self.env.act(actions)  # procgen steps in its own threads until observe()
             self._move(active, chosen)
+            reward, self.obs, first = self.env.observe()
             steps = self.steps[active]
             ended = active[(first[active] != 0) | (steps >= self.max_steps)]  # cheese, timeouts
             refilled = False

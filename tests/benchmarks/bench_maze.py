@@ -18,8 +18,9 @@ of 64 slots as full batches would need, and a set_state per maze after the first
 which bounds the ratio any rollout could reach on this machine: inference / (inference
 + env).
 
-Each is timed `--trials` times, interleaved with its references, and the best of each is
-kept, so that a burst of load on the machine does not decide the ratio.
+Each is timed `--trials` times, interleaved with its references. The ratio is printed
+from the best of each (so that a burst of load on the machine does not decide it) and
+per trial, each rollout against the inference timed right after it.
 Then behaviour-cloning training frames per second (procgen renders of placed mice,
 labelled by the oracle: the steady state of `train`, without its one-off maze sampling)
 beside a bare training step (`fit_batch`: the same bfloat16, channels-last
@@ -95,7 +96,9 @@ def bench_rollouts(policy: MazePolicy, name: str, trials: int, x: torch.Tensor) 
     print(f"({small} under 64)")
     print(f"  rollouts:  {rollout_rate:8.0f} agent-steps/s (64 envs)")
     print(f"  inference: {full_rate:8.0f} frames/s (batch 64)")
-    print(f"  ratio rollout / inference: {rollout_rate / full_rate:.2f} (target >= 0.8)")
+    print(f"  ratio rollout / inference: {rollout_rate / full_rate:.2f} (target >= 0.8)", end="")
+    paired = [(steps / r) / (64 * forwards / f) for r, f in zip(rollout_s, full_s, strict=True)]
+    print(f"; per trial {' '.join(f'{p:.2f}' for p in paired)} (median {np.median(paired):.2f})")
     print(
         f"  inference on the rollout's own batch sizes: {same_rate:.0f} frames/s; ratio "
         f"{rollout_rate / same_rate:.2f} (env stepping and bookkeeping "
