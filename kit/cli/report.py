@@ -23,19 +23,12 @@ def report(ctx, out_dir, outcomes_path, include_late, no_images):
     """Write report.html (opens offline), report.json and each chart as PNG and SVG."""
     from pathlib import Path
 
-    from kit.predictions import load_predictions
     from kit.report.build import build_report
+    from kit.workspace import Workspace
 
-    project = project_of(ctx)
-    predictions = load_predictions(project.root)
-    out = Path(out_dir) if out_dir else project.root / "report"
-    written = build_report(
-        predictions,
-        out,
-        outcomes_path=outcomes_path,
-        include_late=include_late,
-        images=not no_images,
-    )
+    ws = Workspace.load(project_of(ctx), outcomes_path=outcomes_path)
+    out = Path(out_dir) if out_dir else ws.project.root / "report"
+    written = build_report(ws, out, include_late=include_late, images=not no_images)
     for message in written.data.messages:
         click.echo(message, err=True)
     images = [p for p in written.charts if p.suffix in (".png", ".svg")]

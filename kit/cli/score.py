@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import click
@@ -45,19 +44,16 @@ def score(
     Outcomes come from `kit resolve` (predictions/_resolutions.yaml) unless --outcomes.
     Forecasts sealed after their question's evidence are late: listed, not scored.
     """
-    from kit.predictions import load_predictions
-    from kit.scoring.table import score_project
+    from kit import jsonout
+    from kit.workspace import Workspace
 
-    project = project_of(ctx)
-    predictions = load_predictions(project.root)
-    table = score_project(predictions, outcomes_path, include_late=include_late)
+    ws = Workspace.load(project_of(ctx), outcomes_path=outcomes_path)
+    table = ws.scores(include_late=include_late)
     groups = table.breakdown(by)
     if as_json:
-        from kit.scoring.trading import community
-
-        pooled = {q.id: community(predictions, q.id) for _, q in predictions.questions()}
+        pooled = {q.id: ws.community(q.id) for _, q in ws.questions()}
         click.echo(
-            json.dumps(
+            jsonout.dumps(
                 {
                     "by": by,
                     "groups": groups,
@@ -67,10 +63,8 @@ def score(
                     "late": [r.as_dict() for r in table.late],
                     "community": pooled,
                     "notes": NOTES,
-                },
-                indent=2,
-                default=str,
-            ).replace("Infinity", '"inf"')
+                }
+            )
         )
         return
     if not table.records:

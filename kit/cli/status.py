@@ -7,26 +7,22 @@ import click
 from kit.cli.common import console, project_of
 
 
+NUMBERS = ("questions", "forecasts", "sealed", "late", "resolved")
+
+
 @click.command()
 @click.pass_context
 def status(ctx: click.Context) -> None:
-    """Per question set: questions, forecasts, sealed, late, resolved, last run."""
+    """Per question set: questions, forecasts, sealed, late, resolved, and the latest
+    successful run with the set's parameters."""
     from rich.table import Table
 
-    from kit.errors import KitError
-    from kit.predictions import load_predictions
-    from kit.runs import store
-    from kit.runs.plan import question_experiment
-    from kit.runs.resolutions import load_resolutions
+    from kit.workspace import Workspace
 
-    project = project_of(ctx)
-    predictions = load_predictions(project.root, allow_errors=True)
-    try:
-        resolutions = load_resolutions(predictions)
-    except KitError as e:
-        click.echo(f"kit: cannot read resolutions: {e}", err=True)
-        resolutions = {}
-    runs = store.list_runs(project)
+    ws = Workspace.load(project_of(ctx), allow_errors=True)
+    for problem in ws.problems:
+        click.echo(f"kit: {problem}", err=True)
+    project, predictions = ws.project, ws.predictions
     table = Table(title=f"kit status: {project.root}")
     columns = (
         "question set",
@@ -36,33 +32,32 @@ def status(ctx: click.Context) -> None:
         "sealed",
         "late",
         "resolved",
-        "last run",
+        "run for its plan",
     )
     for col in columns:
         table.add_column(
-            col, justify="left" if col in ("question set", "experiments", "last run") else "right"
+            col,
+            justify="left"
+            if col in ("question set", "experiments", "run for its plan")
+            else "right",
         )
-    refs = list(predictions.forecasts())
+    refs = ws.forecasts()
     for s in predictions.sets:
         mine = [r for r in refs if r.set is s]
-        experiments = sorted({question_experiment(s, q) for q in s.questions} or {s.experiment})
-        last = [r for r in runs if r.get("experiment") in experiments]
+        experiments = sorted({q.experiment or s.experiment for q in s.questions} or {s.experiment})
+        matching = [r for e in experiments if (r := ws.latest_run(s, e))]
         last_run = "-"
-        if last:
-            r = last[-1]
-            last_run = f"{r['experiment']}: {r.get('status')} {str(r.get('started', ''))[:16]}"
-        late = sum(
-            r.late(res.evidence_at if (res := resolutions.get(r.question.id)) else None)
-            for r in mine
-        )
+        if matching:
+            r = max(matching, key=lambda r: r["started"])
+            last_run = f"{r['experiment']}: {r['id']} {str(r.get('started', ''))[:16]}"
         table.add_row(
             s.name,
             ", ".join(experiments),
             str(len(s.questions)),
             str(len(mine)),
             str(sum(r.sealed for r in mine)),
-            str(late),
-            str(sum(q.id in resolutions for q in s.questions)),
+            str(sum(ws.late(r) for r in mine)),
+            str(sum(q.id in ws.resolutions for q in s.questions)),
             last_run,
         )
     console().print(table)

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kit.errors import Problem
-from kit.predictions.models import Forecast, Question
+from kit.questions import ForecastBase, QuestionBase
 
 LEDGER_VERSION = 1
 
@@ -34,29 +34,26 @@ def iso(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical(question: Question, forecast: Forecast) -> bytes:
-    """The bytes a seal digests: sorted-key compact JSON of what the forecast claims."""
-    value: object
-    if forecast.p is not None:
-        value = float(forecast.p)
-    elif forecast.probs is not None:
-        value = {k: float(v) for k, v in sorted(forecast.probs.items())}
-    else:
-        value = {repr(float(k)): float(v) for k, v in sorted(forecast.quantiles.items())}
+def canonical(question: QuestionBase, forecast: ForecastBase) -> bytes:
+    """The bytes a seal digests: sorted-key compact JSON of what the forecast claims.
+
+    The value's form is the kind's (`QuestionKind.canonical_value`), under the key the
+    forecast holds it in (`p`, `probs`, `quantiles`, ...).
+    """
     body = {
         "question": question.id,
         "text": question.text,
         "type": question.type,
         "by": forecast.by,
         "at": iso(forecast.at) if forecast.at else None,
-        forecast.kind: value,
+        forecast.value_key: question.kind.canonical_value(forecast),
     }
     return json.dumps(
         body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")
 
 
-def digest(question: Question, forecast: Forecast) -> str:
+def digest(question: QuestionBase, forecast: ForecastBase) -> str:
     return "sha256:" + hashlib.sha256(canonical(question, forecast)).hexdigest()
 
 

@@ -5,47 +5,50 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
+from kit import questions as kinds
 from kit.errors import InvalidInput, KitError, Problem, UsageError
 from kit.fileio import atomic_write, locked
 from kit.predictions import edit, yamlsafe
-from kit.predictions.models import Forecast
 from kit.predictions.registry import check
 from kit.predictions.timefmt import now
 from kit.predictions.validate import validate_file
 from kit.project import Project
+from kit.questions import ForecastBase
 
 
 @dataclass(frozen=True)
 class Added:
     path: Path
     question_id: str
-    forecast: Forecast
+    forecast: ForecastBase
 
 
 def forecast_fields(
-    by: str,
-    *,
-    p: float | None = None,
-    probs: dict[str, float] | None = None,
-    quantiles: dict[float, float] | None = None,
-    why: str | None = None,
-    at: datetime | None = None,
+    by: str, *, why: str | None = None, at: datetime | None = None, **value: Any
 ) -> dict:
-    """The new forecast's fields, validated on their own (raises `UsageError`)."""
-    fields = {
-        "by": by,
-        "at": at or now(),
-        "p": p,
-        "probs": probs,
-        "quantiles": quantiles,
-        "why": why or None,
-    }
+    """The new forecast's fields, validated on their own (raises `UsageError`).
+
+    `value` is one `key=value` pair under a kind's value key: `p=0.7`,
+    `probs={...}`, `quantiles={...}`.
+    """
+    if len(value) != 1:
+        keys = ", ".join(k.value_key for k in kinds.kinds())
+        raise UsageError(f"give exactly one forecast value: one of {keys}")
+    ((key, given),) = value.items()
+    kind = kinds.by_value_key(key)
+    if kind is None:
+        raise UsageError(
+            f"{key!r} is not a forecast value; use one of "
+            f"{', '.join(k.value_key for k in kinds.kinds())}"
+        )
+    fields = {"by": by, "at": at or now(), key: given, "why": why or None}
     fields = {k: v for k, v in fields.items() if v is not None}
     try:
-        Forecast.model_validate(fields)
+        kind.forecast_model.model_validate(fields)
     except ValidationError as e:
         lines = []
         for err in e.errors(include_url=False):

@@ -17,3 +17,16 @@ def yaml_time(at: datetime) -> str:
     if at.microsecond:
         text += f".{at.microsecond:06d}".rstrip("0")
     return text + "Z"
+
+
+def iso(moment: datetime) -> str:
+    """A time as run records and resolutions write it: UTC, milliseconds, `Z`."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    """An ISO 8601 time with a zone (`Z` or an offset); ValueError otherwise."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"{text!r} has no time zone")
+    return moment

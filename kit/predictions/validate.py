@@ -7,25 +7,19 @@ the others are still checked.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from kit import questions as kinds
 from kit.errors import Problem
 from kit.predictions import yamlsafe
-from kit.predictions.models import SUM_TOLERANCE, Forecast, Question, QuestionSet
+from kit.predictions.models import QuestionSet
 from kit.predictions.rules import RuleError, parse_rule
 from kit.project import Project
-
-_VALUE_FOR = {"binary": "p", "categorical": "probs", "numeric": "quantiles"}
-_VALUE_HELP = {
-    "p": "p (a probability)",
-    "probs": "probs (option: probability)",
-    "quantiles": "quantiles (level: value)",
-}
+from kit.questions import ForecastBase, QuestionBase
 
 
 @dataclass
@@ -35,7 +29,7 @@ class LoadedSet:
     path: Path
     file: str  # as shown in messages
     spec: QuestionSet
-    questions: list[Question]
+    questions: list[QuestionBase]
     doc: yamlsafe.YamlDoc
     question_index: dict[str, int] = field(default_factory=dict)  # id -> index in the file
     complete: bool = True  # false when some question had errors and was left out
@@ -59,19 +53,8 @@ class LoadedSet:
         return ("questions", self.question_index[question_id])
 
 
-def _fields(model: type) -> str:
-    return ", ".join(model.model_fields)
-
-
-def _model_for(loc: tuple) -> type:
-    if len(loc) >= 4 and loc[-4] == "forecasts":
-        return Forecast
-    if len(loc) >= 3 and loc[0] == "questions":
-        return Question
-    return QuestionSet
-
-
-def _field_name(loc: tuple) -> str:
+def field_name(loc: tuple) -> str:
+    """A location as shown in messages: `questions[0].forecasts[1].p`."""
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -81,20 +64,38 @@ def _field_name(loc: tuple) -> str:
     return out or "(top level)"
 
 
-def _pydantic_problems(
-    file: str, tree: Any, error: ValidationError, prefix: tuple
+_PATTERN_HELP = {
+    "id": "use lowercase letters, digits and - _ . only, starting with a letter or digit",
+}
+_NAME_HELP = "use letters, digits and - _ . @ + only (at most 64), starting with a letter or digit"
+
+
+def pydantic_problems(
+    file: str,
+    tree: Any,
+    error: ValidationError,
+    prefix: tuple,
+    model: type,
+    others: dict[str, str] | None = None,
+    kind_name: str = "",
 ) -> list[Problem]:
+    """Located problems from one model's ValidationError (`prefix`: where the model sits)."""
     problems = []
     for err in error.errors(include_url=False):
-        loc = prefix + tuple(p for p in err["loc"] if p not in ("[key]",))
+        inner = tuple(p for p in err["loc"] if p not in ("[key]",))
+        loc = prefix + inner
         kind = err["type"]
         line, col = yamlsafe.position(tree, loc, key=kind == "extra_forbidden")
         if kind == "missing":
             message = "missing required field"
+        elif kind == "extra_forbidden" and others and len(inner) == 1 and inner[0] in others:
+            verb = "are" if inner[0] == "options" else "is"
+            message = f"{inner[0]} {verb} only for {others[inner[0]]} questions, not {kind_name}"
         elif kind == "extra_forbidden":
-            message = f"unknown field; expected one of: {_fields(_model_for(loc))}"
+            message = f"unknown field; expected one of: {', '.join(model.model_fields)}"
         elif kind == "string_pattern_mismatch":
-            message = "use letters, digits and - _ . only, starting with a letter or digit"
+            last = next((p for p in reversed(inner) if isinstance(p, str)), "")
+            message = _PATTERN_HELP.get(last, _NAME_HELP)
         else:
             message = err["msg"].removeprefix("Value error, ")
         value = err.get("input")
@@ -104,96 +105,126 @@ def _pydantic_problems(
             and len(repr(value)) < 60
         ):
             message += f" (got {value!r})"
-        problems.append(Problem(file, line, col, _field_name(loc), message))
+        problems.append(Problem(file, line, col, field_name(loc), message))
     return problems
 
 
-def _semantic(project: Project, file: str, tree: Any, q: Question, qloc: tuple) -> list[Problem]:
-    """Checks that need the whole question: type-specific fields, rule, forecast values."""
-    out: list[Problem] = []
+class _Checker:
+    """Checks the questions of one file, collecting located problems."""
 
-    def add(loc: tuple, message: str, severity: str = "error", key: bool = False) -> None:
-        line, col = yamlsafe.position(tree, qloc + loc, key=key)
-        out.append(Problem(file, line, col, _field_name(qloc + loc), message, severity))
+    def __init__(self, project: Project, file: str, tree: Any):
+        self.project, self.file, self.tree = project, file, tree
+        self.problems: list[Problem] = []
 
-    if q.type == "categorical":
-        if not q.options or len(q.options) < 2:
-            add(
-                ("options",) if q.options is not None else (),
-                "a categorical question needs options: a list of at least two option names",
+    def add(self, loc: tuple, message: str, severity: str = "error", key: bool = False) -> None:
+        line, col = yamlsafe.position(self.tree, loc, key=key)
+        self.problems.append(Problem(self.file, line, col, field_name(loc), message, severity))
+
+    def question(self, raw: Any, qloc: tuple) -> QuestionBase | None:
+        """The valid question at `qloc`, or None (its problems recorded)."""
+        if not isinstance(raw, dict):
+            self.add(qloc, "expected a mapping with id, text, type, resolve and forecasts")
+            return None
+        type_name = raw.get("type")
+        if type_name is None:
+            self.add(qloc, f"missing required field type (one of: {', '.join(kinds.names())})")
+            return None
+        if not isinstance(type_name, str) or type_name not in kinds.names():
+            self.add(
+                qloc + ("type",),
+                f"unknown question type {type_name!r}; use one of: {', '.join(kinds.names())}",
             )
-        elif len(set(q.options)) != len(q.options):
-            dupes = sorted({o for o in q.options if q.options.count(o) > 1})
-            add(("options",), f"option names must be unique; repeated: {', '.join(dupes)}")
-    else:
-        if q.options is not None:
-            add(("options",), f"options are only for categorical questions, not {q.type}", key=True)
-        if q.ordered:
-            add(("ordered",), "ordered is only for categorical questions", key=True)
-    if q.type != "numeric":
-        for name in ("bounds", "unit"):
-            if getattr(q, name) is not None:
-                add((name,), f"{name} is only for numeric questions, not {q.type}", key=True)
-    elif q.bounds is not None and not q.bounds[0] < q.bounds[1]:
-        add(("bounds",), f"bounds must be [low, high] with low < high, got {list(q.bounds)}")
-
-    if q.experiment is not None and (why := experiment_problem(project, q.experiment)):
-        add(("experiment",), why)
-    try:
+            return None
+        kind = kinds.get(type_name)
+        forecasts = self.forecasts(kind, raw.get("forecasts"), qloc + ("forecasts",))
+        before = len(self.problems)
+        fields = {k: v for k, v in raw.items() if k != "forecasts"}
+        try:
+            q = kind.question_model.model_validate({**fields, "forecasts": []})
+        except ValidationError as e:
+            self.problems += pydantic_problems(
+                self.file,
+                self.tree,
+                e,
+                qloc,
+                kind.question_model,
+                kinds.fields_of_other_kinds(kind),
+                kind.name,
+            )
+            return None
+        for issue in kind.check_question(q):
+            self.add(qloc + issue.loc, issue.message, issue.severity, issue.key)
+        if q.experiment is not None and (why := experiment_problem(self.project, q.experiment)):
+            self.add(qloc + ("experiment",), why)
         if not q.manual:
-            parse_rule(q.resolve)
-    except RuleError as e:
-        line, col = yamlsafe.position(tree, qloc + ("resolve",))
-        out.append(
-            Problem(file, line, col + e.column - 1, _field_name(qloc + ("resolve",)), e.message)
-        )
-
-    wanted = _VALUE_FOR[q.type]
-    seen: dict[tuple, int] = {}
-    for j, f in enumerate(q.forecasts):
-        floc = ("forecasts", j)
-        if f.kind != wanted:
-            add(
-                floc + (f.kind,),
-                f"a {q.type} question needs {_VALUE_HELP[wanted]}, not {f.kind}",
-                key=True,
-            )
-            continue
-        if f.probs is not None and q.options:
-            unknown = [o for o in f.probs if o not in q.options]
-            for o in unknown:
-                add(
-                    floc + ("probs", o),
-                    f"unknown option {o!r}; options are {', '.join(q.options)}",
-                    key=True,
-                )
-            total = math.fsum(f.probs.values())
-            if not unknown and abs(total - 1.0) > SUM_TOLERANCE:
-                add(
-                    floc + ("probs",),
-                    f"probabilities sum to {total:.10g}, not 1 (tolerance {SUM_TOLERANCE:g})",
-                )
-        if f.quantiles is not None and q.bounds is not None:
-            lo, hi = q.bounds
-            for level, value in f.quantiles.items():
-                if not lo <= value <= hi:
-                    add(
-                        floc + ("quantiles", level),
-                        f"quantile {level:g} -> {value:g} is outside the bounds [{lo:g}, {hi:g}]",
+            try:
+                parse_rule(q.resolve)
+            except RuleError as e:
+                line, col = yamlsafe.position(self.tree, qloc + ("resolve",))
+                self.problems.append(
+                    Problem(
+                        self.file,
+                        line,
+                        col + e.column - 1,
+                        field_name(qloc + ("resolve",)),
+                        e.message,
                     )
-        if f.at is None:
-            add(floc, "no time yet: `kit seal` fills in `at`", severity="warning")
-        else:
+                )
+        if forecasts is None or any(p.severity == "error" for p in self.problems[before:]):
+            return None
+        q = q.model_copy(update={"forecasts": forecasts})
+        return self.forecast_checks(kind, q, qloc)
+
+    def forecasts(self, kind, raw: Any, floc: tuple) -> list[ForecastBase] | None:
+        """Each forecast validated on its own, so that every bad one is reported."""
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.add(floc, "expected a list of forecasts")
+            return None
+        out, ok = [], True
+        model = kind.forecast_model
+        for j, item in enumerate(raw):
+            loc = floc + (j,)
+            if isinstance(item, dict) and model.value_key not in item:
+                wrong = [k for k in item if k != model.value_key and kinds.by_value_key(str(k))]
+                if wrong:
+                    self.add(
+                        loc + (wrong[0],),
+                        f"a {kind.name} question needs {kind.value_help}, not {wrong[0]}",
+                        key=True,
+                    )
+                    ok = False
+                    continue
+            try:
+                out.append(model.model_validate(item))
+            except ValidationError as e:
+                self.problems += pydantic_problems(self.file, self.tree, e, loc, model)
+                ok = False
+        return out if ok else None
+
+    def forecast_checks(self, kind, q: QuestionBase, qloc: tuple) -> QuestionBase | None:
+        before = len(self.problems)
+        seen: dict[tuple, int] = {}
+        for j, f in enumerate(q.forecasts):
+            floc = qloc + ("forecasts", j)
+            for issue in kind.check_forecast(q, f):
+                self.add(floc + issue.loc, issue.message, issue.severity, issue.key)
+            if f.at is None:
+                self.add(floc, "no time yet: `kit seal` fills in `at`", severity="warning")
+                continue
             key = (f.by, f.at)
             if key in seen:
-                first = yamlsafe.position(tree, qloc + ("forecasts", seen[key]))[0]
-                add(
+                first = yamlsafe.position(self.tree, qloc + ("forecasts", seen[key]))[0]
+                self.add(
                     floc,
                     f"duplicate forecast: {f.by} at {f.at.isoformat()} is already on line {first}",
                 )
             else:
                 seen[key] = j
-    return out
+        if any(p.severity == "error" for p in self.problems[before:]):
+            return None
+        return q
 
 
 def experiment_problem(project: Project, experiment: str) -> str | None:
@@ -242,31 +273,34 @@ def validate_file(
         ]
     plain = yamlsafe.to_plain(tree)
     problems: list[Problem] = []
+    header = {k: v for k, v in plain.items() if k != "questions"}
+    raw_questions = plain.get("questions")
     try:
-        spec = QuestionSet.model_validate(plain)
+        spec = QuestionSet.model_validate({**header, "questions": []})
     except ValidationError as e:
-        problems += _pydantic_problems(file, tree, e, ())
+        problems += pydantic_problems(file, tree, e, (), QuestionSet)
         spec = None
+    if "questions" not in plain:
+        line, col = yamlsafe.position(tree, ())
+        problems.append(Problem(file, line, col, "questions", "missing required field"))
+    elif not isinstance(raw_questions, list):
+        line, col = yamlsafe.position(tree, ("questions",))
+        problems.append(Problem(file, line, col, "questions", "expected a list of questions"))
     if spec is not None and (why := experiment_problem(project, spec.experiment)):
         line, col = yamlsafe.position(tree, ("experiment",))
         problems.append(Problem(file, line, col, "experiment", why))
 
-    questions: list[Question] = []
+    checker = _Checker(project, file, tree)
+    questions: list[QuestionBase] = []
     index: dict[str, int] = {}
-    raw_questions = plain.get("questions")
     for i, raw in enumerate(raw_questions if isinstance(raw_questions, list) else []):
-        qloc = ("questions", i)
-        try:
-            q = Question.model_validate(raw)
-        except ValidationError as e:
-            problems += _pydantic_problems(file, tree, e, qloc)
-            continue
-        found = _semantic(project, file, tree, q, qloc)
-        problems += found
-        if not any(p.severity == "error" for p in found):
+        q = checker.question(raw, ("questions", i))
+        if q is not None:
             questions.append(q)
             index.setdefault(q.id, i)
-    if spec is None:
+    problems += checker.problems
+    if spec is None or not isinstance(raw_questions, list):
         return None, problems
-    complete = len(questions) == len(raw_questions or [])
+    spec = spec.model_copy(update={"questions": questions})
+    complete = len(questions) == len(raw_questions)
     return LoadedSet(Path(path), file, spec, questions, doc, index, complete), problems

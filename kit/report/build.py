@@ -11,9 +11,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from kit import jsonout
 from kit.fileio import atomic_write
-from kit.predictions.registry import Predictions
 from kit.report.data import ReportData, gather
+from kit.workspace import Workspace
 
 
 @dataclass
@@ -23,14 +24,6 @@ class Written:
     data: ReportData
 
 
-def _json_default(value):
-    import numpy as np
-
-    if isinstance(value, np.generic | np.ndarray):
-        return value.tolist()
-    return str(value)
-
-
 def report_json(data: ReportData) -> str:
     payload = {k: v for k, v in data.__dict__.items() if k != "table"} | {
         "records": [r.as_dict() for r in data.table.records],
@@ -38,35 +31,24 @@ def report_json(data: ReportData) -> str:
         "unresolved": data.table.unresolved,
         "not_scored": data.table.not_scored,
     }
-    text = json.dumps(payload, indent=2, default=_json_default)
-    return text.replace("Infinity", '"inf"')
+    return jsonout.dumps(payload)
 
 
 def build_report(
-    predictions: Predictions,
+    ws: Workspace,
     out_dir: Path,
     *,
-    outcomes_path: Path | None = None,
     include_late: bool = False,
     images: bool = True,
 ) -> Written:
-    """Write the report of a project into `out_dir` (created if needed)."""
+    """Write the report of a workspace into `out_dir` (created if needed)."""
     import vl_convert
 
+    from kit.predictions.timefmt import iso, now
     from kit.report import charts as charts_mod
     from kit.report.page import render
-    from kit.runs.resolutions import load_resolutions
-    from kit.runs.store import iso, utcnow
 
-    outcomes = None
-    resolutions = {}
-    if outcomes_path is not None:
-        from kit.scoring.outcomes import load_outcomes
-
-        outcomes = load_outcomes(Path(outcomes_path), predictions)
-    else:
-        resolutions = load_resolutions(predictions)
-    data = gather(predictions, resolutions, outcomes, include_late=include_late)
+    data = gather(ws, include_late=include_late)
     out_dir = Path(out_dir)
     (out_dir / "charts").mkdir(parents=True, exist_ok=True)
     specs = {name: chart.to_dict() for name, chart in charts_mod.all_charts(data).items()}
@@ -79,7 +61,7 @@ def build_report(
             atomic_write(base.with_suffix(".svg"), vl_convert.vegalite_to_svg(spec))
             atomic_write(base.with_suffix(".png"), vl_convert.vegalite_to_png(spec, scale=2))
             written += [base.with_suffix(".svg"), base.with_suffix(".png")]
-    page = render(data, specs, predictions.project.root.resolve(), out_dir.resolve(), iso(utcnow()))
+    page = render(data, specs, ws.project.root.resolve(), out_dir.resolve(), iso(now()))
     html_path = out_dir / "report.html"
     atomic_write(html_path, page)
     atomic_write(out_dir / "report.json", report_json(data))

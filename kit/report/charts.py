@@ -75,7 +75,7 @@ def over_time(data: ReportData) -> alt.Chart:
 def price_rows(market: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per (trade, option) of a market, from the uniform start (binary: yes only)."""
     options = market["options"]
-    shown = ["yes"] if market["type"] == "binary" else options
+    shown = market.get("shown") or options
     start = {"step": 0, "by": "(start)", "prices": [1 / len(options)] * len(options)}
     return [
         {"question": market["question"], "step": h["step"], "by": h["by"], "option": o, "price": p}

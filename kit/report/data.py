@@ -7,10 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from kit.predictions.registry import Predictions
+from kit.assess.table import ScoreTable
 from kit.scoring import calibration
-from kit.scoring.table import ScoreTable, score
-from kit.scoring.trading import community, question_market
+from kit.workspace import Workspace
 
 
 @dataclass
@@ -34,22 +33,19 @@ class ReportData:
         return not self.table.records
 
 
-def binary_pairs(table: ScoreTable, predictions: Predictions) -> list[tuple[str, float, int]]:
-    """(forecaster, p, y) for binary forecasts and each option of categorical ones."""
+def calibration_pairs(ws: Workspace, table: ScoreTable) -> list[tuple[str, float, int]]:
+    """(forecaster, p, y) pairs of the scored forecasts, as their kinds give them (binary:
+    the forecast; categorical: each option one-vs-rest; numeric: none)."""
     forecasts = {
         (r.question.id, r.forecast.by, r.forecast.at.isoformat()): r
-        for r in predictions.forecasts()
+        for r in ws.forecasts()
         if r.forecast.at
     }
     out = []
     for rec in table.records:
         ref = forecasts[(rec.question, rec.by, rec.at)]
-        q, f = ref.question, ref.forecast
-        if q.type == "binary":
-            out.append((rec.by, float(f.p), int(bool(rec.outcome))))
-        elif q.type == "categorical":
-            for option, p in zip(q.options, q.probabilities(f), strict=True):
-                out.append((rec.by, float(p), int(option == rec.outcome)))
+        q = ref.question
+        out += [(rec.by, p, y) for p, y in q.kind.calibration_pairs(q, ref.forecast, rec.outcome)]
     return out
 
 
@@ -72,22 +68,11 @@ def _decompose(name: str, p: np.ndarray, y: np.ndarray) -> dict[str, Any]:
 
 
 def gather(
-    predictions: Predictions,
-    resolutions: dict | None = None,
-    outcomes: dict | None = None,
-    *,
-    include_late: bool = False,
-    title: str = "Calibration report",
+    ws: Workspace, *, include_late: bool = False, title: str = "Calibration report"
 ) -> ReportData:
-    """Collect the report's numbers from resolutions (or a plain outcomes mapping)."""
-    from kit.runs.resolutions import outcomes_and_evidence
-
-    resolutions = resolutions or {}
-    resolved, evidence = outcomes_and_evidence(resolutions)
-    if outcomes is None:
-        outcomes = resolved
-    table = score(predictions, outcomes, evidence, include_late=include_late)
-    pairs = binary_pairs(table, predictions)
+    """Collect the report's numbers from a workspace (its outcomes, lateness, markets)."""
+    table = ws.scores(include_late=include_late)
+    pairs = calibration_pairs(ws, table)
     reliability, decomposition = [], []
     if pairs:
         who = np.array([b for b, _, _ in pairs])
@@ -97,11 +82,11 @@ def gather(
         decomposition.append(_decompose("all", p, y))
         for name in sorted(set(who)):
             decomposition.append(_decompose(name, p[who == name], y[who == name]))
-    numeric = [r for r in table.records if r.type == "numeric"]
-    pit = [{"question": r.question, "by": r.by, "pit": r.scores["pit"]} for r in numeric]
+    quantile_scored = [r for r in table.records if "pit" in r.scores]
+    pit = [{"question": r.question, "by": r.by, "pit": r.scores["pit"]} for r in quantile_scored]
     coverage = []
-    for name in sorted({r.by for r in numeric}):
-        mine = [r for r in numeric if r.by == name]
+    for name in sorted({r.by for r in quantile_scored}):
+        mine = [r for r in quantile_scored if r.by == name]
         for nominal, key in ((0.5, "cover50"), (0.9, "cover90")):
             hits = [r.scores[key] for r in mine if r.scores.get(key) is not None]
             if hits:
@@ -114,13 +99,10 @@ def gather(
                     }
                 )
     markets, questions = [], []
-    late_by_q: dict[str, int] = {}
-    for r in table.late:
-        late_by_q[r.question] = late_by_q.get(r.question, 0) + 1
-    for s, q in predictions.questions():
-        res = resolutions.get(q.id)
-        if q.type != "numeric":
-            m = question_market(predictions, q.id, outcomes, evidence)
+    for s, q in ws.questions():
+        res = ws.resolutions.get(q.id)
+        if ws.has_market(q.id):
+            m = ws.market(q.id)
             if m.history:
                 markets.append(m.__dict__ | {"price": m.price})
         questions.append(
@@ -129,13 +111,13 @@ def gather(
                 "set": s.name,
                 "type": q.type,
                 "text": q.text,
-                "outcome": outcomes.get(q.id),
+                "outcome": ws.outcomes.get(q.id),
                 "how": res.how if res else None,
                 "run": res.run if res else None,
                 "notebook": res.notebook if res else None,
                 "forecasts": len(q.forecasts),
-                "late": late_by_q.get(q.id, 0),
-                "community": community(predictions, q.id),
+                "late": ws.late_count(q.id),
+                "community": ws.community(q.id),
             }
         )
     messages = []

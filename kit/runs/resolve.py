@@ -13,11 +13,19 @@ from typing import Any
 
 from kit.errors import KitError, UsageError
 from kit.predictions.registry import Predictions
+from kit.predictions.resolutions import (
+    Resolution,
+    check_outcome,
+    load_resolutions,
+    write_resolutions,
+)
 from kit.predictions.rules import RuleError, parse_rule
+from kit.predictions.timefmt import iso, parse_iso
+from kit.predictions.timefmt import now as now_ms
+from kit.questions import NOT_SCORED
 from kit.runs import params as params_mod
 from kit.runs import store
 from kit.runs.plan import question_experiment
-from kit.runs.resolutions import Resolution, write_resolutions
 
 
 @dataclass
@@ -29,10 +37,7 @@ class ResolveReport:
 
 
 def _rule_outcome(question, value: Any) -> Any:
-    from kit.scoring.outcomes import check_outcome
-
-    if question.type == "numeric" and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
+    value = question.kind.rule_value(question, value)
     if why := check_outcome(question, value):
         raise RuleError(f"rule gave {value!r}: {why}")
     return value
@@ -40,12 +45,10 @@ def _rule_outcome(question, value: Any) -> Any:
 
 def resolve_all(predictions: Predictions, *, write: bool = True) -> ResolveReport:
     """Resolve every rule question that has a run; write them to `_resolutions.yaml`."""
-    from kit.runs.resolutions import load_resolutions
-
     project = predictions.project
     existing = load_resolutions(predictions)
     report = ResolveReport()
-    now = store.iso(store.utcnow())
+    now = iso(now_ms())
     expected_cache: dict[tuple[str, str], dict | None] = {}
     for s, q in predictions.questions():
         if q.manual:
@@ -80,7 +83,7 @@ def resolve_all(predictions: Predictions, *, write: bool = True) -> ResolveRepor
             question=q.id,
             outcome=outcome,
             how="rule",
-            evidence_at=store.parse_iso(run["started"]),
+            evidence_at=parse_iso(run["started"]),
             resolved_at=now,
             run=f"{experiment}/{run['id']}",
             notebook=notebook,
@@ -93,42 +96,21 @@ def resolve_all(predictions: Predictions, *, write: bool = True) -> ResolveRepor
 
 
 def parse_manual_value(question, text: str) -> Any:
-    """A `--value` for `question`: true/false, an option, a number, ambiguous or annulled."""
-    from kit.scoring.outcomes import NOT_SCORED
-
+    """A `--value` for `question`: its kind's outcome, `ambiguous` or `annulled`."""
     if text in NOT_SCORED:
         return text
-    if question.type == "binary":
-        low = text.strip().lower()
-        if low in ("true", "yes", "1"):
-            return True
-        if low in ("false", "no", "0"):
-            return False
-        raise UsageError(f"{question.id}: binary question: --value is true or false, not {text!r}")
-    if question.type == "categorical":
-        if text not in (question.options or []):
-            raise UsageError(
-                f"{question.id}: --value {text!r} is not an option "
-                f"({', '.join(question.options or [])}), ambiguous or annulled"
-            )
-        return text
     try:
-        value = float(text)
-    except ValueError:
+        return question.kind.parse_outcome(question, text)
+    except ValueError as e:
         raise UsageError(
-            f"{question.id}: numeric question: --value {text!r} is not a number"
+            f"{question.id}: {question.type} question: --value {e} (or ambiguous, annulled)"
         ) from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise UsageError(f"{question.id}: --value must be a finite number")
-    return value
 
 
 def resolve_manual(predictions: Predictions, question_id: str, value: str, why: str) -> Resolution:
     """Record a person's resolution of one question, with the reason."""
     if not why or not why.strip():
         raise UsageError("a manual resolution needs --why: the reason, kept as evidence")
-    from kit.predictions.timefmt import now as now_ms
-
     s, q = predictions.question(question_id)
     now = now_ms()
     latest = store.latest_ok(predictions.project, question_experiment(s, q))
@@ -137,7 +119,7 @@ def resolve_manual(predictions: Predictions, question_id: str, value: str, why: 
         outcome=parse_manual_value(q, value),
         how="manual",
         evidence_at=now,
-        resolved_at=store.iso(now),
+        resolved_at=iso(now),
         run=f"{latest['experiment']}/{latest['id']}" if latest else None,
         why=why.strip(),
     )

@@ -24,7 +24,7 @@ def test_unknown_and_missing_fields(make_project):
     assert errors(make_project, text) == [
         "predictions/s.yaml:3:5: questions[0].text: missing required field",
         "predictions/s.yaml:4:5: questions[0].txt: unknown field; expected one of: id, text, "
-        "type, options, ordered, bounds, unit, resolve, experiment, tags, forecasts",
+        "type, resolve, experiment, tags, forecasts",
     ]
 
 

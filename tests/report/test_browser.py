@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kit.predictions import load_predictions
 from kit.report.build import build_report
+from kit.workspace import Workspace
 from tests.browser import browser_page, require_chromium
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -13,10 +13,11 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 def test_report_draws_every_chart_without_network(scored_project, tmp_path):
     require_chromium()
-    predictions = load_predictions(scored_project.root)
     out = tmp_path / "report"
     written = build_report(
-        predictions, out, outcomes_path=scored_project.root / "outcomes.yaml", images=False
+        Workspace.load(scored_project.root, outcomes_path=scored_project.root / "outcomes.yaml"),
+        out,
+        images=False,
     )
     with browser_page() as (page, requests):
         page.route("http*://**/*", lambda route: route.abort())

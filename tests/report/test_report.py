@@ -9,23 +9,21 @@ import re
 import numpy as np
 import pytest
 
-from kit.predictions import load_predictions
 from kit.report.build import build_report
-from kit.report.data import binary_pairs, gather
+from kit.report.data import calibration_pairs, gather
 from kit.scoring import calibration
-from kit.scoring.outcomes import load_outcomes
+from kit.workspace import Workspace
 
 
 @pytest.fixture
 def data(scored_project):
-    predictions = load_predictions(scored_project.root)
-    outcomes = load_outcomes(scored_project.root / "outcomes.yaml", predictions)
-    return predictions, gather(predictions, outcomes=outcomes)
+    ws = Workspace.load(scored_project.root, outcomes_path=scored_project.root / "outcomes.yaml")
+    return ws, gather(ws)
 
 
 def test_calibration_numbers_match_the_scoring_core(data):
     predictions, d = data
-    pairs = binary_pairs(d.table, predictions)
+    pairs = calibration_pairs(predictions, d.table)
     # 40 binary + 5 scored categorical questions (one annulled) x 3 options, 3 forecasters
     assert len(pairs) == 3 * (40 + 5 * 3)
     assert sum(r["count"] for r in d.reliability) == len(pairs)
@@ -92,9 +90,9 @@ def test_pit_and_coverage_for_numeric_questions(data):
 
 
 def test_report_files_are_offline_and_complete(scored_project, tmp_path):
-    predictions = load_predictions(scored_project.root)
     out = tmp_path / "out"
-    written = build_report(predictions, out, outcomes_path=scored_project.root / "outcomes.yaml")
+    ws = Workspace.load(scored_project.root, outcomes_path=scored_project.root / "outcomes.yaml")
+    written = build_report(ws, out)
     names = {p.name for p in written.charts}
     for chart in ("reliability", "leaderboard", "over_time", "markets", "pit", "coverage"):
         assert {f"{chart}.png", f"{chart}.svg", f"{chart}.vl.json"} <= names
@@ -111,7 +109,7 @@ def test_report_files_are_offline_and_complete(scored_project, tmp_path):
 def test_empty_project_gives_an_empty_report_with_a_message(project, tmp_path):
     from kit.report.build import build_report
 
-    written = build_report(load_predictions(project.root), tmp_path / "r", images=False)
+    written = build_report(Workspace.load(project.root), tmp_path / "r", images=False)
     assert written.data.empty
     assert "Nothing to score yet: 3 of 3 questions unresolved" in written.data.messages[0]
     assert "Nothing to score yet" in written.html.read_text()

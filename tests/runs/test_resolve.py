@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 
 from kit.errors import UsageError
+from kit.predictions.resolutions import load_resolutions
 from kit.predictions.seal import seal
 from kit.runs import runner, store
 from kit.runs.plan import plan
-from kit.runs.resolutions import load_resolutions
 from kit.runs.resolve import resolve_all, resolve_manual
-from kit.scoring.table import score_project
+from kit.workspace import Workspace
 from tests.runs.conftest import predictions_of
 from tests.runs.test_runner import kit
 
@@ -36,7 +36,7 @@ def test_binary_categorical_numeric_resolve_from_the_run(run_project):
     assert res.evidence_at == store.parse_iso(record["started"])
     text = run_project.resolutions_path.read_text()
     assert text.startswith("# Written by `kit resolve`") and "outcome: true" in text
-    table = score_project(predictions_of(run_project))
+    table = Workspace.load(run_project).scores()
     assert {r.question: r.outcome for r in table.records} == out
     brier = next(r for r in table.records if r.question == "q-binary").scores["brier"]
     assert brier == pytest.approx((0.7 - 1) ** 2, abs=1e-12)
@@ -87,7 +87,7 @@ def test_manual_outcomes_and_not_scored(run_project):
     assert stored["q-binary"].outcome is False and stored["q-binary"].how == "manual"
     assert stored["q-binary"].why == "read the notebook"
     assert stored["q-cat"].outcome == "annulled" and stored["q-num"].how == "rule"
-    table = score_project(predictions_of(run_project))
+    table = Workspace.load(run_project).scores()
     assert table.not_scored == ["q-cat"]
     assert sorted(r.question for r in table.records) == ["q-binary", "q-num"]
 
@@ -127,7 +127,7 @@ def test_a_forecast_sealed_after_the_run_is_late(run_project):
     )
     later = store.parse_iso(record["started"]) + timedelta(seconds=5)
     seal(run_project, now=later)
-    table = score_project(predictions_of(run_project))
+    table = Workspace.load(run_project).scores()
     binary = [r for r in table.records if r.question == "q-binary"]
     # ana's on-time forecast counts, not her later (late) one; cy only appears as late
     assert [(r.by, r.at[:10]) for r in binary] == [("ana", "2026-01-01")]
@@ -136,7 +136,7 @@ def test_a_forecast_sealed_after_the_run_is_late(run_project):
         ("cy", "q-binary"),
     ]
     assert all(r.late for r in table.late)
-    with_late = score_project(predictions_of(run_project), include_late=True)
+    with_late = Workspace.load(run_project).scores(include_late=True)
     assert sorted(r.by for r in with_late.records if r.question == "q-binary") == ["ana", "cy"]
     out = kit(run_project, "score", "--json")
     assert len(json.loads(out.stdout)["late"]) == 2

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from kit.predictions.seal import seal
-from kit.runs.resolutions import Resolution, write_resolutions
-from kit.runs.store import parse_iso
+from kit.predictions.resolutions import Resolution, write_resolutions
+from kit.predictions.timefmt import parse_iso
 from tests.conftest import write_project
 from tests.report.conftest import scored_project_files
 
@@ -22,7 +22,14 @@ def scored_project_ui(tmp_path):
     write_resolutions(
         project,
         {
-            qid: Resolution(qid, value, "manual", when, "2030-01-01T00:00:00Z", why="test")
+            qid: Resolution(
+                question=qid,
+                outcome=value,
+                how="manual",
+                evidence_at=when,
+                resolved_at="2030-01-01T00:00:00Z",
+                why="test",
+            )
             for qid, value in entries.items()
         },
     )

@@ -9,9 +9,9 @@ import pytest
 from kit.predictions import load_predictions
 from kit.predictions.seal import seal
 from kit.ui.launcher import RunLauncher
-from kit.ui.market import MarketView, what_if
-from kit.ui.predict import PredictionForm
-from kit.ui.review import Review
+from kit.ui.market_view import MarketView, what_if
+from kit.ui.form import PredictionForm
+from kit.ui.review_view import Review
 
 
 def _forecasts(project, by):

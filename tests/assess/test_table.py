@@ -8,8 +8,8 @@ import pytest
 
 from kit.errors import InvalidInput
 from kit.predictions import check
-from kit.scoring.outcomes import load_outcomes
-from kit.scoring.table import score
+from kit.assess.table import score
+from kit.predictions.outcomes import load_outcomes
 from tests.conftest import BASIC
 
 TWO = BASIC.replace(

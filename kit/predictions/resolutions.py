@@ -20,16 +20,18 @@ One entry per question id:
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from kit.errors import InvalidInput, Problem
 from kit.fileio import atomic_write, locked
 from kit.predictions import yamlsafe
 from kit.predictions.registry import Predictions
+from kit.predictions.timefmt import iso
 from kit.project import Project
-from kit.runs.store import iso, parse_iso
+from kit.questions import NOT_SCORED
 
 HEADER = (
     "# Written by `kit resolve`: each question's outcome and the evidence it came from.\n"
@@ -37,20 +39,34 @@ HEADER = (
 )
 
 
-@dataclass(frozen=True)
-class Resolution:
-    question: str
-    outcome: Any
-    how: str
-    evidence_at: datetime
-    resolved_at: str
-    run: str | None = None
-    notebook: str | None = None
-    rule: str | None = None
-    read: dict | None = None
-    why: str | None = None
+class Resolution(BaseModel):
+    """One question's outcome and its evidence: an entry of `_resolutions.yaml`."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    question: str = Field(description="the question's id (the entry's key in the file)")
+    outcome: Any = Field(
+        description="true/false, an option, a number, or ambiguous/annulled (not scored)"
+    )
+    how: Literal["rule", "manual"] = Field(
+        "manual", description="rule (evaluated on a run) or manual (a person, with why)"
+    )
+    evidence_at: AwareDatetime = Field(
+        description="when the evidence existed: the run's start (manual: the resolution time)"
+    )
+    resolved_at: str = Field("", description="when the outcome was written")
+    run: str | None = Field(None, description="EXPERIMENT/RUN-ID of the run read")
+    notebook: str | None = Field(None, description="that run's executed notebook")
+    rule: str | None = Field(None, description="the rule evaluated, on one line")
+    read: dict[str, Any] | None = Field(None, description="the results the rule read")
+    why: str | None = Field(None, description="a manual resolution's reason")
+
+    @property
+    def scored(self) -> bool:
+        return not (isinstance(self.outcome, str) and self.outcome in NOT_SCORED)
 
     def as_entry(self) -> dict[str, Any]:
+        """The entry as written to the file (key order kept stable for diffs)."""
         entry: dict[str, Any] = {"outcome": self.outcome, "how": self.how}
         for name in ("why", "rule", "read", "run", "notebook"):
             if getattr(self, name) is not None:
@@ -66,10 +82,14 @@ def read_entries(project: Project) -> tuple[dict[str, dict], Any]:
     if not path.exists():
         return {}, None
     shown = project.relative(path)
+    if not path.is_file():
+        raise InvalidInput([Problem(shown, 1, 1, "file", "is not a regular file")])
     try:
         doc = yamlsafe.load(shown, path.read_bytes())
     except yamlsafe.YamlProblems as e:
         raise InvalidInput(e.problems) from None
+    except OSError as e:
+        raise InvalidInput([Problem(shown, 1, 1, "file", f"cannot read: {e.strerror}")]) from None
     if doc.tree is None:
         return {}, doc
     if not isinstance(doc.tree, dict):
@@ -77,10 +97,15 @@ def read_entries(project: Project) -> tuple[dict[str, dict], Any]:
     return yamlsafe.to_plain(doc.tree), doc
 
 
+def check_outcome(question, value: Any) -> str | None:
+    """Why `value` cannot be `question`'s outcome, or None if it can."""
+    if isinstance(value, str) and value in NOT_SCORED:
+        return None
+    return question.kind.check_outcome(question, value)
+
+
 def load_resolutions(predictions: Predictions) -> dict[str, Resolution]:
     """Every resolution, checked against its question (unknown ids, wrong types: errors)."""
-    from kit.scoring.outcomes import check_outcome
-
     project = predictions.project
     entries, doc = read_entries(project)
     shown = project.relative(project.resolutions_path)
@@ -100,28 +125,24 @@ def load_resolutions(predictions: Predictions) -> dict[str, Resolution]:
             problems.append(Problem(shown, line, col, f"{qid}.outcome", why))
             continue
         try:
-            evidence_at = parse_iso(str(entry["evidence_at"]))
-        except ValueError:
-            problems.append(Problem(shown, line, col, f"{qid}.evidence_at", "not an ISO time"))
-            continue
-        out[qid] = Resolution(
-            question=qid,
-            outcome=entry["outcome"],
-            how=str(entry.get("how", "manual")),
-            evidence_at=evidence_at,
-            resolved_at=str(entry.get("resolved_at", "")),
-            run=entry.get("run"),
-            notebook=entry.get("notebook"),
-            rule=entry.get("rule"),
-            read=entry.get("read"),
-            why=entry.get("why"),
-        )
+            out[qid] = Resolution.model_validate(
+                {**entry, "question": qid, "evidence_at": str(entry["evidence_at"])}
+            )
+        except ValidationError as e:
+            for err in e.errors(include_url=False):
+                where = ".".join(str(p) for p in err["loc"])
+                message = err["msg"]
+                if where == "evidence_at":
+                    message = "not an ISO 8601 time with a zone (e.g. 2026-11-23T10:15:00Z)"
+                problems.append(Problem(shown, line, col, f"{qid}.{where}", message))
     if problems:
         raise InvalidInput(problems)
     return out
 
 
-def write_resolutions(project: Project, new: dict[str, Resolution], *, replace_manual=False):
+def write_resolutions(
+    project: Project, new: dict[str, Resolution], *, replace_manual: bool = False
+) -> None:
     """Merge `new` into the file: rule entries replace rule entries; manual ones stay
     unless `replace_manual` (a new manual resolution of the same question)."""
     from ruamel.yaml import YAML

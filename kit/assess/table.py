@@ -1,11 +1,11 @@
 """Score every forecaster's latest forecast on each resolved question, and break it down.
 
-One record per (question, forecaster): that forecaster's latest forecast. Binary
-questions get the one-sided Brier score (0..1, `brier`), log score, spherical and baseline
-scores; categorical ones the multiclass Brier (0..2, `brier_multi`, kept apart), log and
-baseline scores (and RPS when ordered); numeric ones CRPS (from quantiles), WIS, PIT and
-50 %/90 % coverage. Log scores of certain wrong forecasts are +inf and counted apart
-(`infinite_log`), never clipped.
+One record per (question, forecaster): that forecaster's latest forecast, scored by its
+question's kind (`QuestionKind.scores`). Binary questions get the one-sided Brier score
+(0..1, `brier`), log score, spherical and baseline scores; categorical ones the multiclass
+Brier (0..2, `brier_multi`, kept apart), log and baseline scores (and RPS when ordered);
+numeric ones CRPS (from quantiles), WIS, PIT and 50 %/90 % coverage. Log scores of certain
+wrong forecasts are +inf and counted apart (`infinite_log`), never clipped.
 """
 
 from __future__ import annotations
@@ -18,10 +18,15 @@ from typing import Any
 import numpy as np
 
 from kit.predictions.registry import ForecastRef, Predictions
-from kit.scoring import binary, categorical, numeric
-from kit.scoring.outcomes import NOT_SCORED
+from kit.questions import NOT_SCORED, kinds
 
-METRICS = ("brier", "brier_multi", "log", "baseline", "rps", "crps", "wis")
+
+def metrics() -> list[str]:
+    """The mean scores a breakdown shows: every registered kind's, in registration order."""
+    out: list[str] = []
+    for kind in kinds():
+        out += [m for m in kind.metrics if m not in out]
+    return out
 
 
 @dataclass
@@ -63,7 +68,7 @@ class ScoreTable:
         for key in sorted(groups):
             recs = groups[key]
             row: dict[str, Any] = {by: key, "forecasts": len(recs)}
-            for metric in METRICS:
+            for metric in metrics():
                 vals = [r.scores[metric] for r in recs if r.scores.get(metric) is not None]
                 finite = [v for v in vals if math.isfinite(v)]
                 row[metric] = float(np.mean(finite)) if finite else None
@@ -85,37 +90,6 @@ def latest(refs: list[ForecastRef]) -> list[ForecastRef]:
     return list(best.values())
 
 
-def _scores(ref: ForecastRef, outcome: Any) -> dict[str, float | bool | None]:
-    q, f = ref.question, ref.forecast
-    if q.type == "binary":
-        y = int(outcome)
-        return {
-            "brier": float(binary.brier(f.p, y)),
-            "log": float(binary.log_score(f.p, y)),
-            "spherical": float(binary.spherical(f.p, y)),
-            "baseline": float(binary.baseline_score(f.p, y)),
-        }
-    if q.type == "categorical":
-        probs, idx = q.probabilities(f), q.options.index(outcome)
-        out = {
-            "brier_multi": float(categorical.brier(probs, idx)[0]),
-            "log": float(categorical.log_score(probs, idx)[0]),
-            "baseline": float(categorical.baseline_score(probs, idx)[0]),
-        }
-        if q.ordered:
-            out["rps"] = float(categorical.ranked_probability_score(probs, idx)[0])
-        return out
-    levels, values = list(f.quantiles), list(f.quantiles.values())
-    y = float(outcome)
-    return {
-        "crps": numeric.crps(levels, values, y),
-        "wis": numeric.weighted_interval_score(levels, values, y),
-        "pit": numeric.pit(levels, values, y),
-        "cover50": numeric.coverage(levels, values, y, 0.5),
-        "cover90": numeric.coverage(levels, values, y, 0.9),
-    }
-
-
 def _record(ref: ForecastRef, outcome: Any, late: bool = False) -> ScoreRecord:
     return ScoreRecord(
         ref.question.id,
@@ -125,7 +99,7 @@ def _record(ref: ForecastRef, outcome: Any, late: bool = False) -> ScoreRecord:
         ref.forecast.at.isoformat(),
         list(ref.question.tags),
         outcome,
-        _scores(ref, outcome),
+        ref.question.kind.scores(ref.question, ref.forecast, outcome),
         late,
     )
 
@@ -166,19 +140,3 @@ def score(
         records.append(_record(ref, outcomes[ref.question.id], is_late(ref)))
     late = [_record(r, outcomes[r.question.id], True) for r in sorted(latest(late_refs), key=order)]
     return ScoreTable(records, unresolved, not_scored, late)
-
-
-def score_project(
-    predictions: Predictions, outcomes_path=None, *, include_late: bool = False
-) -> ScoreTable:
-    """Score from `kit resolve`'s resolutions (with lateness), or from an outcomes file."""
-    if outcomes_path is not None:
-        from pathlib import Path
-
-        from kit.scoring.outcomes import load_outcomes
-
-        return score(predictions, load_outcomes(Path(outcomes_path), predictions))
-    from kit.runs.resolutions import load_resolutions, outcomes_and_evidence
-
-    outcomes, evidence = outcomes_and_evidence(load_resolutions(predictions))
-    return score(predictions, outcomes, evidence, include_late=include_late)

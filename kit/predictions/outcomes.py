@@ -7,31 +7,16 @@ id to value: true/false (binary), an option name (categorical), a number (numeri
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 from kit.errors import InvalidInput, Problem
 from kit.predictions import yamlsafe
 from kit.predictions.registry import Predictions
+from kit.predictions.resolutions import check_outcome
+from kit.questions import NOT_SCORED
 
-NOT_SCORED = ("ambiguous", "annulled")
-
-
-def check_outcome(question, value: Any) -> str | None:
-    """Why `value` cannot be `question`'s outcome, or None if it can."""
-    if isinstance(value, str) and value in NOT_SCORED:
-        return None
-    if question.type == "binary" and not isinstance(value, bool):
-        return f"a binary outcome is true or false, got {value!r}"
-    if question.type == "categorical" and value not in (question.options or []):
-        return f"outcome {value!r} is not an option ({', '.join(question.options or [])})"
-    if question.type == "numeric":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return f"a numeric outcome is a number, got {value!r}"
-        if not math.isfinite(value):
-            return f"outcome {value!r} is not a finite number"
-    return None
+__all__ = ["NOT_SCORED", "check_outcome", "load_outcomes"]
 
 
 def load_outcomes(path: Path, predictions: Predictions) -> dict[str, Any]:

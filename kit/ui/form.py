@@ -13,9 +13,8 @@ from typing import Any
 import ipywidgets as w
 
 from kit.errors import InvalidInput, KitError
+from kit.ui import inputs as inputs_mod
 from kit.ui.common import message, project_of
-
-LEVELS = (0.1, 0.5, 0.9)
 
 
 @dataclass
@@ -31,25 +30,17 @@ class Row:
     box: w.VBox | None = None
 
     def value(self) -> dict[str, Any]:
-        q = self.question
-        if q.type == "binary":
-            return {"p": float(self.inputs["p"].value)}
-        if q.type == "categorical":
-            return {"probs": {o: float(self.inputs[o].value) for o in q.options}}
-        return {"quantiles": {lvl: float(self.inputs[str(lvl)].value) for lvl in LEVELS}}
+        """The forecast value as `{value_key: value}`, read by the question's kind's input."""
+        return inputs_mod.value(self.question, self.inputs)
 
 
-def _late_reason(predictions, loaded, question, resolutions) -> str | None:
-    from kit.runs import store
-    from kit.runs.plan import question_experiment
-
-    if question.id in resolutions:
+def late_reason(ws, question_id: str) -> str | None:
+    """Why a forecast made now on this question would be late, or None."""
+    evidence = ws.evidence(question_id)
+    if evidence.source == "resolution":
         return "already resolved: a forecast made now would be late (kept, not scored)"
-    run = store.latest_ok(
-        predictions.project, question_experiment(loaded, question), parameters=loaded.parameters
-    )
-    if run is not None:
-        return f"its experiment already ran ({run['id']}): a forecast made now would be late"
+    if evidence.source == "run":
+        return f"its experiment already ran ({evidence.run}): a forecast made now would be late"
     return None
 
 
@@ -57,10 +48,8 @@ class PredictionForm:
     """`kit.ui.predict()`: pick a question set and a name, forecast, submit."""
 
     def __init__(self, project=None, question_set: str | None = None):
-        from kit.predictions import load_predictions
-
         self.project = project_of(project)
-        self.predictions = load_predictions(self.project.root, allow_errors=True)
+        self._load()
         names = [s.name for s in self.predictions.sets]
         self.set_choice = w.Dropdown(
             options=names,
@@ -84,6 +73,12 @@ class PredictionForm:
             ]
         )
 
+    def _load(self) -> None:
+        from kit.workspace import Workspace
+
+        self.workspace = Workspace.load(self.project, allow_errors=True)
+        self.predictions = self.workspace.predictions
+
     def show(self):
         from IPython.display import display
 
@@ -92,17 +87,11 @@ class PredictionForm:
 
     # rows -------------------------------------------------------------------------
     def _build_rows(self) -> None:
-        from kit.runs.resolutions import load_resolutions
-
-        try:
-            resolutions = load_resolutions(self.predictions)
-        except KitError:
-            resolutions = {}
         self.rows = {}
         loaded = next((s for s in self.predictions.sets if s.name == self.set_choice.value), None)
         children = []
         for q in loaded.questions if loaded else []:
-            row = self._row(q, _late_reason(self.predictions, loaded, q, resolutions))
+            row = self._row(q, late_reason(self.workspace, q.id))
             self.rows[q.id] = row
             children.append(row.box)
         if not children:
@@ -115,81 +104,8 @@ class PredictionForm:
         why = w.Text(placeholder="why (optional)", layout=w.Layout(width="40%"))
         inputs: dict[str, w.Widget] = {}
         extra: dict[str, w.Widget] = {}
-        if q.type == "binary":
-            slider = w.FloatSlider(
-                value=0.5,
-                min=0,
-                max=1,
-                step=0.01,
-                description="P(yes)",
-                readout=False,
-                continuous_update=True,
-            )
-            box = w.BoundedFloatText(
-                value=0.5, min=0, max=1, step=0.01, layout=w.Layout(width="90px")
-            )
-            w.link((slider, "value"), (box, "value"))
-            inputs = {"p": box}
-            extra = {"slider": slider}
-            controls = [slider, box]
-        elif q.type == "categorical":
-            n = len(q.options)
-            starts = [round(1 / n, 4)] * (n - 1)
-            starts.append(round(1 - sum(starts), 4))  # uniform, summing to exactly 1
-            for option, start in zip(q.options, starts, strict=True):
-                inputs[option] = w.BoundedFloatText(
-                    value=start,
-                    min=0,
-                    max=1,
-                    step=0.01,
-                    description=option,
-                    layout=w.Layout(width="200px"),
-                )
-            total = w.HTML()
-            normalise = w.Button(description="normalise", layout=w.Layout(width="100px"))
-            extra = {"sum": total, "normalise": normalise}
-
-            def show_sum(*_):
-                s = sum(x.value for x in inputs.values())
-                ok = abs(s - 1) <= 1e-6
-                total.value = message(
-                    f"sum {s:.4f}" + ("" if ok else " (must be 1)"), "ok" if ok else "error"
-                )
-
-            def do_normalise(_):
-                s = sum(x.value for x in inputs.values())
-                if s <= 0:
-                    return
-                values = [round(x.value / s, 6) for x in inputs.values()]
-                top = values.index(max(values))  # rounding remainder to the largest
-                values[top] = round(1 - (sum(values) - values[top]), 6)
-                for x, v in zip(inputs.values(), values, strict=True):
-                    x.value = v
-
-            for x in inputs.values():
-                x.observe(show_sum, names="value")
-            normalise.on_click(do_normalise)
-            show_sum()
-            controls = [w.VBox(list(inputs.values())), w.VBox([total, normalise])]
-        else:
-            lo, hi = q.bounds if q.bounds else (0.0, 1.0)
-            for lvl, frac in zip(LEVELS, (0.25, 0.5, 0.75), strict=True):
-                inputs[str(lvl)] = w.FloatText(
-                    value=round(lo + frac * (hi - lo), 4),
-                    description=f"q{int(lvl * 100)}",
-                    layout=w.Layout(width="180px"),
-                )
-            preview = w.HTML()
-            extra = {"preview": preview}
-
-            def show_preview(*_):
-                a, m, b = (inputs[str(lvl)].value for lvl in LEVELS)
-                preview.value = _preview(a, m, b, q.unit)
-
-            for x in inputs.values():
-                x.observe(show_preview, names="value")
-            show_preview()
-            controls = [w.VBox(list(inputs.values())), preview]
+        drawn = inputs_mod.draw(q)
+        inputs, extra, controls = drawn.inputs, drawn.extra, drawn.controls
         for x in inputs.values():
             x.observe(lambda _: setattr(include, "value", True), names="value")
         head = f"<b>{html.escape(q.id)}</b> <i>({q.type})</i><br>{html.escape(q.text)}"
@@ -206,7 +122,6 @@ class PredictionForm:
     # submit -----------------------------------------------------------------------
     def submit(self) -> list[str]:
         """Validate and append every included forecast, then seal; returns the ids saved."""
-        from kit.predictions import load_predictions
         from kit.predictions.predict import add_forecast
         from kit.predictions.seal import seal
 
@@ -241,7 +156,7 @@ class PredictionForm:
             row.include.value = False
         if saved:
             seal(self.project)
-            self.predictions = load_predictions(self.project.root, allow_errors=True)
+            self._load()
         summary = f"saved and sealed {len(saved)} forecasts by {by}"
         if saved:
             summary += ":\n" + "\n".join(saved)
@@ -249,25 +164,3 @@ class PredictionForm:
             summary += f"\n{failed} refused (see the messages next to them)"
         self.status.value = message(summary, "error" if failed and not saved else "ok")
         return [s.split(":")[0] for s in saved]
-
-
-def _preview(lo: float, mid: float, hi: float, unit: str | None) -> str:
-    """A small drawing of the implied distribution: the 80 % interval and the median."""
-    if not lo <= mid <= hi:
-        return message("quantiles must increase: q10 <= q50 <= q90", "error")
-    span = (hi - lo) or 1.0
-    left, right = lo - 0.5 * span, hi + 0.5 * span
-
-    def x(v: float) -> float:
-        return 10 + 280 * (v - left) / (right - left)
-
-    svg = (
-        "<svg width='300' height='40'>"
-        f"<line x1='10' y1='20' x2='290' y2='20' stroke='#ccc'/>"
-        f"<rect x='{x(lo):.1f}' y='12' width='{x(hi) - x(lo):.1f}' height='16' "
-        "fill='#9ecae1'/>"
-        f"<line x1='{x(mid):.1f}' y1='8' x2='{x(mid):.1f}' y2='32' stroke='#08519c' "
-        "stroke-width='3'/></svg>"
-    )
-    text = f"80% interval [{lo:g}, {hi:g}], median {mid:g}{' ' + unit if unit else ''}"
-    return svg + f"<div style='font-size:0.85em'>{html.escape(text)}</div>"

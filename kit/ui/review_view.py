@@ -13,14 +13,11 @@ class Review:
     """`kit.ui.review()`: filter by forecaster, tag and question set."""
 
     def __init__(self, project=None):
-        from kit.predictions import load_predictions
-        from kit.report.subset import choices
-        from kit.runs.resolutions import load_resolutions
+        from kit.workspace import Workspace
 
         self.project = project_of(project)
-        self.predictions = load_predictions(self.project.root, allow_errors=True)
-        self.resolutions = load_resolutions(self.predictions)
-        options = choices(self.predictions)
+        self.workspace = Workspace.load(self.project, allow_errors=True)
+        options = self.workspace.choices()
         self.filters = {
             key: w.Dropdown(options=[ALL, *values], value=ALL, description=key)
             for key, values in options.items()
@@ -43,13 +40,12 @@ class Review:
 
     def compute(self):
         from kit.report.data import gather
-        from kit.report.subset import subset
 
         s = self.selected()
-        view = subset(
-            self.predictions, forecaster=s["forecaster"], tag=s["tag"], question_set=s["set"]
+        view = self.workspace.subset(
+            forecaster=s["forecaster"], tag=s["tag"], question_set=s["set"]
         )
-        self.data = gather(view, self.resolutions)
+        self.data = gather(view)
         return self.data
 
     def refresh(self) -> None:

@@ -1,6 +1,7 @@
 """The market view: price history, each forecaster's position, and a what-if slider.
 
-All numbers come from `kit.scoring.trading` and the LMSR of `kit.scoring.market`: a move
+All numbers come from the workspace (`Workspace.market`, on-time forecasts) and the LMSR
+of `kit.scoring.market`: a move
 of the price from p to q earns b·ln(q_o / p_o) if outcome o happens.
 """
 
@@ -23,15 +24,12 @@ class MarketView:
     """`kit.ui.market(question_id)`."""
 
     def __init__(self, question_id: str, project=None):
-        from kit.predictions import load_predictions
-        from kit.runs.resolutions import load_resolutions, outcomes_and_evidence
-        from kit.scoring.trading import question_market
+        from kit.workspace import Workspace
 
         self.project = project_of(project)
-        predictions = load_predictions(self.project.root, allow_errors=True)
-        outcomes, evidence = outcomes_and_evidence(load_resolutions(predictions))
-        self.market = m = question_market(predictions, question_id, outcomes, evidence)
-        shown = m.options[1:] if m.type == "binary" else m.options
+        ws = Workspace.load(self.project, allow_errors=True)
+        self.market = m = ws.market(question_id)
+        shown = m.shown
         self.option = w.Dropdown(options=shown, value=shown[0], description="outcome")
         index = m.options.index(shown[0])
         self.slider = w.FloatSlider(

@@ -1,0 +1,243 @@
+"""One snapshot of a project that every view reads.
+
+`Workspace.load()` reads a project once: its question sets and seal ledger, its
+resolutions (or an `--outcomes` file) and, when asked, its runs. It computes in one
+place what the command line, the report, the widgets and the report notebook all show:
+
+- each question's **evidence** and its time: the run that resolved it (from
+  `_resolutions.yaml`), or else the earliest successful run of its experiment with its
+  set's parameters, or none yet;
+- each forecast's **lateness**: sealed after its question's evidence existed (or never
+  sealed once there is evidence). Late forecasts are kept and shown, and left out of
+  scores, markets and the community forecast unless asked for;
+- the **outcomes** and where they came from;
+- the **community forecast** and each question's **market**, over on-time forecasts;
+- the **score table**.
+
+None of the views recomputes these.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kit.assess import markets
+from kit.assess.table import ScoreTable, score
+from kit.errors import InvalidInput, KitError
+from kit.predictions.outcomes import load_outcomes
+from kit.predictions.registry import ForecastRef, Predictions, check
+from kit.predictions.resolutions import Resolution, load_resolutions
+from kit.predictions.validate import LoadedSet
+from kit.project import Project
+from kit.questions import QuestionBase
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What answers a question and since when (`at` None: no evidence yet)."""
+
+    at: datetime | None = None
+    run: str | None = None  # EXPERIMENT/RUN-ID
+    source: str = "none"  # "resolution", "run" or "none"
+
+
+NO_EVIDENCE = Evidence()
+
+
+@dataclass
+class Workspace:
+    """A project's predictions, resolutions, outcomes and runs, read once."""
+
+    project: Project
+    predictions: Predictions
+    resolutions: dict[str, Resolution] = field(default_factory=dict)
+    outcomes: dict[str, Any] = field(default_factory=dict)
+    outcome_source: str = "resolutions"  # or the --outcomes file, as shown
+    problems: list[str] = field(default_factory=list)  # what could not be read, and why
+    _evidence: dict[str, Evidence] = field(default_factory=dict, repr=False)
+    _matches: dict[tuple[str, str], list] = field(default_factory=dict, repr=False)
+    _runs: list | None = field(default=None, repr=False)
+
+    @classmethod
+    def load(
+        cls,
+        where: Project | Path | str | None = None,
+        *,
+        outcomes_path: Path | str | None = None,
+        allow_errors: bool = False,
+    ) -> Workspace:
+        """Read the project at `where` (default: the current one).
+
+        Invalid question sets or resolutions raise `InvalidInput` unless `allow_errors`,
+        which leaves the invalid parts out and lists them in `problems`.
+        """
+        project = where if isinstance(where, Project) else Project.find(where)
+        predictions = check(project)
+        if predictions.errors and not allow_errors:
+            raise InvalidInput(predictions.problems)
+        ws = cls(project, predictions)
+        try:
+            ws.resolutions = load_resolutions(predictions)
+        except KitError as e:
+            if not allow_errors:
+                raise
+            ws.problems.append(f"cannot read resolutions: {e}")
+        if outcomes_path is not None:
+            ws.outcomes = load_outcomes(Path(outcomes_path), predictions)
+            ws.outcome_source = project.relative(Path(outcomes_path))
+        else:
+            ws.outcomes = {qid: r.outcome for qid, r in ws.resolutions.items()}
+        return ws
+
+    # questions and forecasts -------------------------------------------------------
+    def questions(self):
+        return self.predictions.questions()
+
+    def question(self, question_id: str) -> tuple[LoadedSet, QuestionBase]:
+        return self.predictions.question(question_id)
+
+    def forecasts(
+        self, question_id: str | None = None, *, include_late: bool = True
+    ) -> list[ForecastRef]:
+        refs = list(self.predictions.forecasts(question_id))
+        return refs if include_late else [r for r in refs if not self.late(r)]
+
+    # evidence and lateness ---------------------------------------------------------
+    def evidence(self, question_id: str) -> Evidence:
+        """The question's evidence: its resolution's, or its first matching run's."""
+        if question_id not in self._evidence:
+            res = self.resolutions.get(question_id)
+            if res is not None and self.outcome_source == "resolutions":
+                found = Evidence(res.evidence_at, res.run, "resolution")
+            else:
+                loaded, q = self.question(question_id)
+                found = self._run_evidence(loaded, q)
+            self._evidence[question_id] = found
+        return self._evidence[question_id]
+
+    def _run_evidence(self, loaded: LoadedSet, question: QuestionBase) -> Evidence:
+        run = self.first_run(loaded, question.experiment or loaded.experiment)
+        if run is None:
+            return NO_EVIDENCE
+        from kit.predictions.timefmt import parse_iso
+
+        return Evidence(parse_iso(run["started"]), f"{run['experiment']}/{run['id']}", "run")
+
+    def late(self, ref: ForecastRef) -> bool:
+        """Sealed after its question's evidence existed (or unsealed once there is some)."""
+        return ref.late(self.evidence(ref.question.id).at)
+
+    def late_count(self, question_id: str) -> int:
+        return sum(self.late(r) for r in self.predictions.forecasts(question_id))
+
+    # runs --------------------------------------------------------------------------
+    @property
+    def runs(self) -> list:
+        """Every run record of the project, oldest first (read on first use)."""
+        if self._runs is None:
+            from kit.runs import store  # run records are read only by views that need them
+
+            self._runs = store.list_runs(self.project)
+        return self._runs
+
+    def matching_runs(self, loaded: LoadedSet, experiment: str) -> list:
+        """Successful runs of `experiment` with the set's parameters, oldest first."""
+        key = (loaded.file, experiment)
+        if key not in self._matches:
+            self._matches[key] = self._matching(loaded, experiment)
+        return self._matches[key]
+
+    def _matching(self, loaded: LoadedSet, experiment: str) -> list:
+        from kit.runs import params
+
+        try:
+            expected = params.check_parameters(
+                loaded.parameters,
+                self.project.notebook_path(experiment),
+                f"{loaded.file}: parameters",
+            )
+        except KitError:
+            return []  # no notebook yet, or parameters it does not take: `kit check` says
+        return [
+            r
+            for r in self.runs
+            if r.get("experiment") == experiment
+            and r.get("status") == "ok"
+            and r.get("parameters") == expected
+        ]
+
+    def first_run(self, loaded: LoadedSet, experiment: str):
+        found = self.matching_runs(loaded, experiment)
+        return found[0] if found else None
+
+    def latest_run(self, loaded: LoadedSet, experiment: str):
+        found = self.matching_runs(loaded, experiment)
+        return found[-1] if found else None
+
+    # what the views show -----------------------------------------------------------
+    def community(self, question_id: str, extremize: float = 1.0) -> dict[str, Any] | None:
+        """The pooled on-time forecast of a question (None when its kind does not pool)."""
+        _, q = self.question(question_id)
+        return markets.community(q, self.forecasts(question_id, include_late=False), extremize)
+
+    def market(self, question_id: str) -> markets.QuestionMarket:
+        """The LMSR market of a question over its on-time forecasts, settled if resolved."""
+        loaded, q = self.question(question_id)
+        refs = self.forecasts(question_id, include_late=False)
+        return markets.question_market(
+            q, loaded.spec.liquidity, refs, self.outcomes.get(question_id)
+        )
+
+    def has_market(self, question_id: str) -> bool:
+        _, q = self.question(question_id)
+        return q.kind.market_options(q) is not None
+
+    def scores(self, *, include_late: bool = False) -> ScoreTable:
+        """Each forecaster's latest forecast on every resolved question, scored."""
+        evidence = {qid: at for qid in self.outcomes if (at := self.evidence(qid).at) is not None}
+        return score(self.predictions, self.outcomes, evidence, include_late=include_late)
+
+    def subset(
+        self,
+        *,
+        forecaster: str | None = None,
+        tag: str | None = None,
+        question_set: str | None = None,
+    ) -> Workspace:
+        """The same workspace with only the matching questions and forecasts (None: all)."""
+        sets = []
+        for s in self.predictions.sets:
+            if question_set and s.name != question_set:
+                continue
+            kept = []
+            for q in s.questions:
+                if tag and tag not in q.tags:
+                    continue
+                if forecaster:
+                    q = q.model_copy(
+                        update={"forecasts": [f for f in q.forecasts if f.by == forecaster]}
+                    )
+                kept.append(q)
+            view = copy.copy(s)
+            view.questions = kept
+            sets.append(view)
+        return replace(
+            self,
+            predictions=replace(self.predictions, sets=sets),
+            _evidence=self._evidence,
+            _matches=self._matches,
+            _runs=self._runs,
+        )
+
+    def choices(self) -> dict[str, list[str]]:
+        """The forecasters, tags and question sets there are to filter by."""
+        qs = [q for _, q in self.questions()]
+        return {
+            "forecaster": sorted({f.by for q in qs for f in q.forecasts}),
+            "tag": sorted({t for q in qs for t in q.tags}),
+            "set": [s.name for s in self.predictions.sets],
+        }
