@@ -27,9 +27,9 @@ from typing import Any
 
 from kit.assess import markets
 from kit.assess.table import ScoreTable, score
-from kit.errors import InvalidInput, KitError
+from kit.errors import KitError
 from kit.predictions.outcomes import load_outcomes
-from kit.predictions.registry import ForecastRef, Predictions, check
+from kit.predictions.registry import ForecastRef, Predictions, check, raise_for_errors
 from kit.predictions.resolutions import Resolution, load_resolutions
 from kit.predictions.validate import LoadedSet
 from kit.project import Project
@@ -77,8 +77,8 @@ class Workspace:
         """
         project = where if isinstance(where, Project) else Project.find(where)
         predictions = check(project)
-        if predictions.errors and not allow_errors:
-            raise InvalidInput(predictions.problems)
+        if not allow_errors:
+            raise_for_errors(predictions)
         ws = cls(project, predictions)
         try:
             ws.resolutions = load_resolutions(predictions)

@@ -16,6 +16,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], strict: bool) -> None:
     from pathlib import Path
 
     from kit.predictions import check as check_project
+    from kit.predictions.registry import DAMAGED
     from kit.project import Project
 
     project = Project.find(paths[0]) if paths else project_of(ctx)
@@ -29,6 +30,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], strict: bool) -> None:
     summary = f"{len(result.sets)} question sets, {n_q} questions, {n_f} forecasts: "
     summary += f"{errors} errors, {warnings} warnings"
     click.echo(summary, err=bool(errors))
+    if any(p.code in DAMAGED for p in result.errors):
+        ctx.exit(4)  # the ledger itself is damaged
     if errors or (strict and warnings):
         ctx.exit(1)
 

@@ -22,6 +22,9 @@ import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from kit.errors import Problem
 from kit.questions import ForecastBase, QuestionBase
@@ -66,20 +69,32 @@ def key(question_id: str, by: str, at: datetime | str) -> tuple[str, str, str]:
     return (question_id, by, at if isinstance(at, str) else iso(at))
 
 
-@dataclass(frozen=True)
-class Seal:
-    question: str
-    by: str
-    at: str
-    digest: str
-    sealed_at: datetime
-    commit: str | None
-    file: str
-    line: int  # 1-based line in the ledger
+class Seal(BaseModel):
+    """One ledger line: a forecast's digest, when it was sealed, and where it sits."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", strict=True)
+
+    question: str = Field(description="the question's id")
+    by: str = Field(description="the forecaster")
+    at: str = Field(description="the forecast's own time, UTC with microseconds and Z")
+    digest: str = Field(
+        description="sha256: of the canonical forecast (question id, text, type, by, at, value)"
+    )
+    sealed_at: Annotated[AwareDatetime, Field(strict=False)] = Field(
+        description="when it was sealed (this machine's clock, UTC)"
+    )
+    commit: str | None = Field(None, description="git HEAD of the project when sealed")
+    file: str = Field("", description="the question-set file it came from")
+    line: int = Field(0, description="its 1-based line in the ledger (not stored)")
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.question, self.by, self.at)
+
+
+#: Fields of a ledger line besides the Seal's own: the format version, the record kind,
+#: and `prev`, the SHA-256 of the line before (the chain).
+LINE_FIELDS = ("v", "kind", "prev")
 
 
 @dataclass
@@ -118,17 +133,15 @@ def read(path: Path, shown: str) -> Ledger:
             rec = json.loads(raw.decode("utf-8"))
             if not isinstance(rec, dict) or rec.get("kind") != "seal":
                 raise ValueError("not a seal record")
-            seal = Seal(
-                rec["question"],
-                rec["by"],
-                rec["at"],
-                rec["digest"],
-                datetime.fromisoformat(rec["sealed_at"]),
-                rec.get("commit"),
-                rec.get("file", ""),
-                n,
-            )
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+            seal = Seal.model_validate({**rec, "line": n})
+        except ValidationError as e:
+            first = e.errors(include_url=False)[0]
+            where = ".".join(str(p) for p in first["loc"])
+            error: Exception = ValueError(f"{where}: {first['msg']}")
+            seal = None
+        except (ValueError, UnicodeDecodeError) as e:
+            error, seal = e, None
+        if seal is None:
             if torn:
                 problems.append(
                     Problem(
@@ -144,7 +157,7 @@ def read(path: Path, shown: str) -> Ledger:
                 )
             else:
                 problems.append(
-                    Problem(shown, n, 1, "ledger", f"corrupt line: {e}", code="corrupt")
+                    Problem(shown, n, 1, "ledger", f"corrupt line: {error}", code="corrupt")
                 )
                 prev = line_hash(raw)
                 good = end

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from kit.errors import InvalidInput, NotFound, Problem
+from kit.errors import InvalidInput, LedgerError, NotFound, Problem
 from kit.predictions import ledger as ledger_mod
 from kit.predictions.models import Forecast, Question
 from kit.predictions.validate import LoadedSet, validate_file
@@ -113,8 +113,11 @@ def _ledger_problems(predictions: Predictions, broken_files: set[str]) -> list[P
                     line,
                     col,
                     fld,
-                    "tampered: this forecast or its question changed after it was sealed at "
-                    f"{seal.sealed_at.isoformat()} ({shown} line {seal.line})",
+                    f"tampered: {ref.forecast.by}'s forecast on {ref.question.id} (at "
+                    f"{ref.key[2]}) or its question's text or type changed after it was "
+                    f"sealed at {seal.sealed_at.isoformat()} ({shown} line {seal.line}); "
+                    "restore what was sealed (e.g. `git diff` and `git checkout` the file), "
+                    "and to change your mind add a new forecast with a new time",
                     code="tampered",
                 )
             )
@@ -194,6 +197,24 @@ def check(project: Project, paths: Iterable[Path] | None = None) -> Predictions:
     return predictions
 
 
+#: Ledger problems that mean the ledger itself is damaged (exit 4), not a forecast.
+DAMAGED = ("chain", "corrupt")
+
+
+def raise_for_errors(predictions: Predictions) -> None:
+    """Raise for the errors found: `LedgerError` (exit 4) when the ledger itself is
+    damaged, else `InvalidInput` (exit 1) listing every problem."""
+    if not predictions.errors:
+        return
+    if any(p.code in DAMAGED for p in predictions.errors):
+        damaged = [str(p) for p in predictions.errors if p.code in DAMAGED]
+        raise LedgerError(
+            "the seal ledger is damaged; restore it from git (`git checkout "
+            "predictions/_seals.jsonl`) before going on:\n" + "\n".join(damaged)
+        )
+    raise InvalidInput(predictions.problems)
+
+
 def load_predictions(path: Path | str | None = None, *, allow_errors: bool = False) -> Predictions:
     """Load a project's predictions as typed objects.
 
@@ -203,6 +224,6 @@ def load_predictions(path: Path | str | None = None, *, allow_errors: bool = Fal
     """
     project = Project.find(path)
     predictions = check(project)
-    if predictions.errors and not allow_errors:
-        raise InvalidInput(predictions.problems)
+    if not allow_errors:
+        raise_for_errors(predictions)
     return predictions

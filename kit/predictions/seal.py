@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kit.errors import InvalidInput, KitError
+from kit.errors import InvalidInput, LedgerError
 from kit.fileio import atomic_write, locked
 from kit.predictions import edit, yamlsafe
 from kit.predictions import ledger as ledger_mod
@@ -72,9 +72,9 @@ def seal(project: Project, now: datetime | None = None) -> SealReport:
             predictions = check(project)
             ledger = predictions.ledger
         if any(p.code in ("chain", "corrupt") for p in ledger.problems):
-            raise KitError(
+            raise LedgerError(
                 "the ledger is damaged (see `kit check`); restore it from git "
-                "before sealing more forecasts"
+                "(`git checkout predictions/_seals.jsonl`) before sealing more forecasts"
             )
         existing = ledger.by_key()
         commit = ledger_mod.git_commit(project.root)

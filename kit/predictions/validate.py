@@ -109,6 +109,10 @@ def pydantic_problems(
     return problems
 
 
+def article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 class _Checker:
     """Checks the questions of one file, collecting located problems."""
 
@@ -170,18 +174,20 @@ class _Checker:
                         e.message,
                     )
                 )
-        if forecasts is None or any(p.severity == "error" for p in self.problems[before:]):
+        valid, all_valid = forecasts
+        self.forecast_checks(kind, q, valid, qloc)
+        if not all_valid or any(p.severity == "error" for p in self.problems[before:]):
             return None
-        q = q.model_copy(update={"forecasts": forecasts})
-        return self.forecast_checks(kind, q, qloc)
+        return q.model_copy(update={"forecasts": [f for _, f in valid]})
 
-    def forecasts(self, kind, raw: Any, floc: tuple) -> list[ForecastBase] | None:
-        """Each forecast validated on its own, so that every bad one is reported."""
+    def forecasts(self, kind, raw: Any, floc: tuple) -> tuple[list[tuple[int, ForecastBase]], bool]:
+        """Each forecast validated on its own, so that every bad one is reported: the
+        valid ones with their positions, and whether all were valid."""
         if raw is None:
-            return []
+            return [], True
         if not isinstance(raw, list):
             self.add(floc, "expected a list of forecasts")
-            return None
+            return [], False
         out, ok = [], True
         model = kind.forecast_model
         for j, item in enumerate(raw):
@@ -191,22 +197,25 @@ class _Checker:
                 if wrong:
                     self.add(
                         loc + (wrong[0],),
-                        f"a {kind.name} question needs {kind.value_help}, not {wrong[0]}",
+                        f"{article(kind.name)} {kind.name} question needs {kind.value_help}, "
+                        f"not {wrong[0]}",
                         key=True,
                     )
                     ok = False
                     continue
             try:
-                out.append(model.model_validate(item))
+                out.append((j, model.model_validate(item)))
             except ValidationError as e:
                 self.problems += pydantic_problems(self.file, self.tree, e, loc, model)
                 ok = False
-        return out if ok else None
+        return out, ok
 
-    def forecast_checks(self, kind, q: QuestionBase, qloc: tuple) -> QuestionBase | None:
-        before = len(self.problems)
+    def forecast_checks(
+        self, kind, q: QuestionBase, forecasts: list[tuple[int, ForecastBase]], qloc: tuple
+    ) -> None:
+        """The kind's checks of each valid forecast, and the kit's own (time, duplicates)."""
         seen: dict[tuple, int] = {}
-        for j, f in enumerate(q.forecasts):
+        for j, f in forecasts:
             floc = qloc + ("forecasts", j)
             for issue in kind.check_forecast(q, f):
                 self.add(floc + issue.loc, issue.message, issue.severity, issue.key)
@@ -222,9 +231,6 @@ class _Checker:
                 )
             else:
                 seen[key] = j
-        if any(p.severity == "error" for p in self.problems[before:]):
-            return None
-        return q
 
 
 def experiment_problem(project: Project, experiment: str) -> str | None:

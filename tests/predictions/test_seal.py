@@ -33,9 +33,11 @@ def test_editing_a_sealed_forecast_is_reported_as_tampering(project):
     path.write_text(path.read_text().replace("p: 0.7", "p: 0.9"))
     (msg,) = problems(project)
     assert msg.startswith(
-        "predictions/basic.yaml:11:9: questions[0].forecasts[0]: tampered: "
-        "this forecast or its question changed after it was sealed at "
+        "predictions/basic.yaml:11:9: questions[0].forecasts[0]: tampered: ana's forecast on "
+        "q-binary (at 2026-01-01T00:00:00.000000Z) or its question's text or type changed "
+        "after it was sealed at "
     )
+    assert "add a new forecast with a new time" in msg
     # seal refuses to launder it
     report = seal(project)
     assert report.sealed == [] and report.tampered == ["predictions/basic.yaml: q-binary by ana"]
@@ -104,3 +106,24 @@ def test_seal_fills_in_missing_times_keeping_the_file(make_project):
     assert "      - {at: " in new and "\n        at: " in new
     assert new.count("\n") == text.count("\n") + 1
     assert problems(project) == []
+
+
+def test_a_damaged_ledger_exits_4_as_documented(project):
+    from tests.test_cli import kit
+
+    seal(project)
+    lines = project.ledger_path.read_text().splitlines(keepends=True)
+    lines[0] = lines[0].replace("2026-01-01", "2025-01-01")
+    project.ledger_path.write_text("".join(lines))
+    for command in (("check",), ("seal",), ("score",)):
+        out = kit(*command, cwd=project.root)
+        assert out.returncode == 4, (command, out.stderr)
+        assert "ledger" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_ledger_line_of_the_wrong_shape_is_corrupt_not_a_crash(project):
+    seal(project)
+    lines = project.ledger_path.read_text().splitlines(keepends=True)
+    lines.insert(1, lines[0].replace('"question":"q-binary"', '"question":["q-binary"]'))
+    project.ledger_path.write_text("".join(lines))
+    assert any(":2:1:" in m and "corrupt line" in m for m in problems(project))

@@ -183,3 +183,45 @@ def test_missing_time_is_a_warning(make_project):
         "predictions/s.yaml:8:9: questions[0].forecasts[0]: warning: no time yet: `kit seal` "
         "fills in `at`"
     ]
+
+
+def test_unknown_field_in_a_forecast_lists_the_forecast_fields(make_project):
+    text = HEAD + (
+        "  - id: q\n    text: hi\n    type: binary\n    resolve: x > 1\n    forecasts:\n"
+        "      - {by: ana, at: 2026-01-01T00:00:00Z, p: 0.5, confidence: high}\n"
+    )
+    assert errors(make_project, text) == [
+        "predictions/s.yaml:8:53: questions[0].forecasts[0].confidence: unknown field; "
+        "expected one of: by, at, why, p"
+    ]
+
+
+def test_every_bad_forecast_of_a_question_is_reported(make_project):
+    text = HEAD + (
+        "  - id: q\n    text: hi\n    type: categorical\n    options: [a, b]\n"
+        "    resolve: \"'a'\"\n    forecasts:\n"
+        "      - {by: ana, at: 2026-01-01T00:00:00Z, probs: {a: 0.5, b: 0.4}}\n"
+        "      - {by: bo, at: 2026-01-01T00:00:00Z, probs: {a: 2}}\n"
+        "      - {by: cy, at: 2026-01-01T00:00:00Z, p: 0.5}\n"
+        "      - {by: di, at: 2026-01-01T00:00:00Z, probs: {a: 0.5, z: 0.5}}\n"
+    )
+    fields = [e.split(": ")[1] for e in errors(make_project, text)]
+    assert fields == [
+        "questions[0].forecasts[0].probs",
+        "questions[0].forecasts[1].probs.a",
+        "questions[0].forecasts[2].p",
+        "questions[0].forecasts[3].probs.z",
+    ]
+
+
+def test_a_huge_option_list_is_not_repeated_in_every_message(make_project):
+    options = [f"o{i}" for i in range(500)]
+    probs = ", ".join(f"x{i}: 0.001" for i in range(100))
+    text = HEAD + (
+        f"  - id: q\n    text: hi\n    type: categorical\n    options: [{', '.join(options)}]\n"
+        f"    resolve: \"'o1'\"\n    forecasts:\n"
+        f"      - {{by: ana, at: 2026-01-01T00:00:00Z, probs: {{{probs}}}}}\n"
+    )
+    found = errors(make_project, text)
+    assert len(found) == 21 and "(100 unknown options in all)" not in found[0]
+    assert all(len(e) < 400 for e in found)

@@ -8,9 +8,9 @@ import pytest
 
 from kit.predictions import load_predictions
 from kit.predictions.seal import seal
+from kit.ui.form import PredictionForm
 from kit.ui.launcher import RunLauncher
 from kit.ui.market_view import MarketView, what_if
-from kit.ui.form import PredictionForm
 from kit.ui.review_view import Review
 
 
@@ -137,3 +137,12 @@ def test_run_launcher_runs_and_reports_failures(tmp_path):
     assert "0 ok, 1 not ok" in launcher.status.value
     assert "boom on purpose" in launcher.status.value and "runs/exp/" in launcher.status.value
     assert "failed" in launcher.table.value
+
+
+def test_the_ui_functions_work_more_than_once(project):
+    import kit.ui
+
+    for _ in range(2):
+        assert isinstance(kit.ui.predict(project), PredictionForm)
+        assert isinstance(kit.ui.review(project), Review)
+    assert callable(kit.ui.predict) and callable(kit.ui.market) and callable(kit.ui.review)
