@@ -125,7 +125,7 @@ class Workspace:
             return NO_EVIDENCE
         from kit.predictions.timefmt import parse_iso
 
-        return Evidence(parse_iso(run["started"]), f"{run['experiment']}/{run['id']}", "run")
+        return Evidence(parse_iso(run.started), f"{run.experiment}/{run.id}", "run")
 
     def late(self, ref: ForecastRef) -> bool:
         """Sealed after its question's evidence existed (or unsealed once there is some)."""
@@ -165,9 +165,7 @@ class Workspace:
         return [
             r
             for r in self.runs
-            if r.get("experiment") == experiment
-            and r.get("status") == "ok"
-            and r.get("parameters") == expected
+            if r.experiment == experiment and r.status == "ok" and r.parameters == expected
         ]
 
     def first_run(self, loaded: LoadedSet, experiment: str):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from kit.cli.common import project_of
+
+if TYPE_CHECKING:
+    from kit.runs.store import RunRecord
 
 
 def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
@@ -17,11 +22,11 @@ def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
     return out
 
 
-def _describe(record: dict) -> str:
-    err = record.get("error") or {}
-    where = f"cell {err.get('cell')}" if err.get("cell") is not None else "before any cell"
-    what = f"{err.get('ename', '')}: {err.get('evalue', '')}".strip(": ")
-    return f"{record['status']} at {where}: {what}"[:300]
+def _describe(record: RunRecord) -> str:
+    err = record.error
+    where = f"cell {err.cell}" if err and err.cell is not None else "before any cell"
+    what = f"{err.ename}: {err.evalue}".strip(": ") if err else ""
+    return f"{record.status} at {where}: {what}"[:300]
 
 
 @click.command("run")
@@ -67,24 +72,20 @@ def run(ctx, target, params, grid, workers, force, timeout, cluster, allow_unsea
         timeout_s=timeout,
     )
     for record in cached:
-        click.echo(
-            f"cached: {record['experiment']}/{record['id']} {record['parameters']}", err=True
-        )
+        click.echo(f"cached: {record.experiment}/{record.id} {record.parameters}", err=True)
     records = _execute(specs, workers, cluster, as_json)
     everything = cached + records
     if as_json:
-        click.echo(
-            json.dumps([{k: v for k, v in r.items() if k != "_dir"} for r in everything], indent=2)
-        )
-    bad = [r for r in records if r.get("status") != "ok"]
+        click.echo(json.dumps([r.to_json() for r in everything], indent=2))
+    bad = [r for r in records if r.status != "ok"]
     ok = len(records) - len(bad)
     summary = f"{ok} runs ok, {len(bad)} not ok, {len(cached)} cached"
     if not records and not cached:
         summary = "nothing to run"
     click.echo(summary, err=True)
     for r in bad:
-        click.echo(f"  {r['experiment']}/{r['id']} {r['parameters']}: {_describe(r)}", err=True)
-        click.echo(f"    evidence: runs/{r['experiment']}/{r['id']}/notebook.ipynb", err=True)
+        click.echo(f"  {r.experiment}/{r.id} {r.parameters}: {_describe(r)}", err=True)
+        click.echo(f"    evidence: runs/{r.experiment}/{r.id}/notebook.ipynb", err=True)
     if bad:
         raise RunFailed(f"{len(bad)} of {len(records)} runs did not succeed")
 
@@ -118,11 +119,11 @@ def _execute(specs, workers, cluster, quiet):
             return runner.run_local(specs, workers, update)
         except KeyboardInterrupt:
             records = runner.mark_unfinished(specs)
-            started = {r["id"] for r in records}
+            started = {r.id for r in records}
             never = [s for s in specs if s["id"] not in started]
             console.print(
-                f"interrupted: {sum(r['status'] == 'ok' for r in records)} runs finished, "
-                f"{sum(r['status'] != 'ok' for r in records)} marked interrupted or failed, "
+                f"interrupted: {sum(r.status == 'ok' for r in records)} runs finished, "
+                f"{sum(r.status != 'ok' for r in records)} marked interrupted or failed, "
                 f"{len(never)} never started"
             )
             raise

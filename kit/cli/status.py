@@ -6,7 +6,6 @@ import click
 
 from kit.cli.common import console, project_of
 
-
 NUMBERS = ("questions", "forecasts", "sealed", "late", "resolved")
 
 
@@ -48,8 +47,8 @@ def status(ctx: click.Context) -> None:
         matching = [r for e in experiments if (r := ws.latest_run(s, e))]
         last_run = "-"
         if matching:
-            r = max(matching, key=lambda r: r["started"])
-            last_run = f"{r['experiment']}: {r['id']} {str(r.get('started', ''))[:16]}"
+            r = max(matching, key=lambda r: r.started or "")
+            last_run = f"{r.experiment}: {r.id} {(r.started or '')[:16]}"
         table.add_row(
             s.name,
             ", ".join(experiments),

@@ -69,13 +69,25 @@ def _declared_experiment(nb_path: Path) -> bool:
         return False
 
 
+# Parts of the kit that no kernel runs: the command line, the widgets, the report.
+# Editing them must not make a cached run stale.
+VIEW_ONLY = ("cli", "ui", "report", "__main__.py")
+KIT_ROOT = Path(__file__).resolve().parents[1]
+
+
 @functools.cache
-def kit_source_digest() -> str:
-    """SHA-256 of the kit package's Python source (paths and contents)."""
-    root = Path(__file__).resolve().parents[1]
+def kit_source_digest(root: Path = KIT_ROOT) -> str:
+    """SHA-256 of the kernel-side Python source of the kit package at `root`.
+
+    Paths and contents of every `*.py` file except those under `VIEW_ONLY`, so that a
+    changed maze module or `record` invalidates cached runs and a CLI edit does not.
+    """
     h = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
-        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        relative = path.relative_to(root)
+        if relative.parts[0] in VIEW_ONLY:
+            continue
+        h.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
@@ -83,7 +95,7 @@ def input_digests(nb_path: Path) -> dict[str, str | None]:
     """Content digests of what a run reads besides its notebook and parameters.
 
     The files named in the notebook's metadata `kit.inputs` (None for one that is
-    missing) and the kit's source (`kit`).
+    missing) and the kit's kernel-side source (`kit`).
     """
     try:
         names = _kit_metadata(nb_path).get("inputs", [])
@@ -148,9 +160,10 @@ def plan(
     force: bool = False,
     allow_unsealed: bool = False,
     timeout_s: float | None = None,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[dict[str, Any]], list[store.RunRecord]]:
     """(specs to execute, cached run records reused). Refuses unsealed forecasts."""
     from kit.predictions.ledger import git_commit
+    from kit.runs.kernel import notebook_settings
 
     project = predictions.project
     chosen = select(predictions, target)
@@ -176,6 +189,7 @@ def plan(
         extra = params_mod.check_parameters(overrides or {}, nb_path, "-p")
         digest = params_mod.notebook_digest(nb_path)
         inputs = input_digests(nb_path)
+        settings = notebook_settings(nb_path)
         for combo in params_mod.expand_grid(grid or {}):
             combo = params_mod.check_parameters(combo, nb_path, "--grid")
             parameters = {**base, **extra, **combo}
@@ -204,6 +218,8 @@ def plan(
                     "allow_unsealed": allow_unsealed,
                     "timeout_s": timeout_s,
                     "run_dir": str((project.runs_dir / t.experiment / run_id).resolve()),
+                    "env": settings.env,
+                    "record_versions": settings.record_versions,
                 }
             )
     return specs, cached

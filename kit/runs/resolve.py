@@ -72,10 +72,10 @@ def resolve_all(predictions: Predictions, *, write: bool = True) -> ResolveRepor
             continue
         try:
             rule = parse_rule(q.resolve)
-            outcome = _rule_outcome(q, rule.evaluate(run.get("results", {})))
+            outcome = _rule_outcome(q, rule.evaluate(run.results))
         except RuleError as e:
             report.problems.append(
-                f"{q.id}: {e.message} (rule {q.resolve!r}, run {experiment}/{run['id']})"
+                f"{q.id}: {e.message} (rule {q.resolve!r}, run {experiment}/{run.id})"
             )
             continue
         notebook = project.relative(store.run_dir_of(project, run) / store.NOTEBOOK_FILE)
@@ -83,12 +83,12 @@ def resolve_all(predictions: Predictions, *, write: bool = True) -> ResolveRepor
             question=q.id,
             outcome=outcome,
             how="rule",
-            evidence_at=parse_iso(run["started"]),
+            evidence_at=parse_iso(run.started),
             resolved_at=now,
-            run=f"{experiment}/{run['id']}",
+            run=f"{experiment}/{run.id}",
             notebook=notebook,
             rule=" ".join(q.resolve.split()),
-            read={n: run["results"][n] for n in sorted(rule.names)},
+            read={n: run.results[n] for n in sorted(rule.names)},
         )
     if write and report.resolved:
         write_resolutions(project, report.resolved)
@@ -120,7 +120,7 @@ def resolve_manual(predictions: Predictions, question_id: str, value: str, why: 
         how="manual",
         evidence_at=now,
         resolved_at=iso(now),
-        run=f"{latest['experiment']}/{latest['id']}" if latest else None,
+        run=f"{latest.experiment}/{latest.id}" if latest else None,
         why=why.strip(),
     )
     write_resolutions(predictions.project, {q.id: res}, replace_manual=True)

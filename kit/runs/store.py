@@ -1,15 +1,14 @@
-"""Where runs live and what `run.json` holds.
+"""Where runs live and what `run.json` holds: the `RunRecord` model.
 
-Each run is a folder `runs/<experiment>/<run-id>/` with the executed `notebook.ipynb` and
-`run.json`, written atomically (a reader sees the previous version or the next, never
-half of one). Run ids sort by start time: `20261123T101500Z-3f9a1c`.
+Each run is a folder `runs/<experiment>/<run-id>/` with the executed `notebook.ipynb`,
+the kernel's stderr `kernel.log` and `run.json`, written atomically (a reader sees the
+previous version or the next, never half of one). Run ids sort by start time:
+`20261123T101500Z-3f9a1c`.
 
-run.json fields: id, experiment, notebook (source path), notebook_digest (cell types and
-sources), parameters, cache_key, status (running | ok | failed | timeout | died |
-interrupted), started, ended (UTC, ISO 8601), duration_s, error ({cell, ename, evalue,
-source} or null), results, warnings, versions (python, kit, papermill, torch, procgen),
-git_commit, ledger_digest (SHA-256 of the seal ledger at start), allow_unsealed, timeout_s,
-host, pid.
+`RunRecord` is the one schema of `run.json`; `RunRecord.field_table()` lists its fields
+with their descriptions (the README's run.json table is checked against it). Reading
+is lenient: unknown fields are ignored and missing optional ones take their defaults, so
+every run.json an older kit wrote stays readable.
 """
 
 from __future__ import annotations
@@ -18,15 +17,23 @@ import hashlib
 import json
 import os
 import secrets
+import types
+import typing
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from kit.fileio import atomic_write
 from kit.project import Project
 
 RUN_FILE = "run.json"
 NOTEBOOK_FILE = "notebook.ipynb"
+KERNEL_LOG = "kernel.log"
+
+Status = Literal["running", "ok", "failed", "timeout", "died", "interrupted"]
 FINISHED = ("ok", "failed", "timeout", "died", "interrupted")
 
 
@@ -35,6 +42,7 @@ def utcnow() -> datetime:
 
 
 def iso(moment: datetime) -> str:
+    """UTC ISO 8601 with milliseconds and a `Z`: `2026-11-23T10:15:00.123Z`."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -44,6 +52,127 @@ def parse_iso(text: str) -> datetime:
 
 def new_run_id(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%Y%m%dT%H%M%S}Z-{secrets.token_hex(3)}"
+
+
+class RunError(BaseModel):
+    """Where and how a run stopped short."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    cell: int | None = Field(
+        None,
+        description="index of the cell (papermill's injected parameters cell counts); "
+        "null when no cell had started",
+    )
+    ename: str = Field("", description="exception name, e.g. ValueError, CellTimeoutError")
+    evalue: str = Field("", description="exception message")
+    source: str = Field("", description="first source line of that cell")
+
+
+class RunRecord(BaseModel):
+    """One run, as `run.json` holds it.
+
+    `dir` (the run's folder) is known after reading or creating a record and is never
+    written. `record["status"]` and `record.get("status")` still work like the dicts of
+    earlier versions: transitional, for callers not yet using attributes.
+    """
+
+    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+
+    id: str = Field(description="run id: UTC start time and a random suffix")
+    experiment: str = Field(description="the experiment (notebook name without .ipynb)")
+    notebook: str = Field("", description="source notebook, relative to the project")
+    notebook_digest: str | None = Field(
+        None, description="SHA-256 of the notebook's cell types and sources"
+    )
+    parameters: dict[str, Any] = Field(default_factory=dict, description="parameters run with")
+    cache_key: str | None = Field(
+        None, description="digest of notebook_digest, parameters and inputs"
+    )
+    git_commit: str | None = Field(None, description="commit of the project at planning")
+    ledger_digest: str | None = Field(None, description="SHA-256 of the seal ledger at the start")
+    allow_unsealed: bool = Field(False, description="run although forecasts were unsealed")
+    timeout_s: float | None = Field(None, description="seconds any one cell could run")
+    inputs: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="content digests of the notebook's declared input files and of the "
+        "kernel-side kit source (`kit`)",
+    )
+    status: Status = Field(
+        "running", description="running, ok, failed, timeout, died or interrupted"
+    )
+    started: str | None = Field(None, description="start time (UTC, ISO 8601)")
+    ended: str | None = Field(None, description="end time (UTC, ISO 8601); null while running")
+    duration_s: float | None = Field(None, description="seconds from kernel start to end")
+    error: RunError | None = Field(
+        None, description="{cell, ename, evalue, source}, or null when the run did not fail"
+    )
+    results: dict[str, Any] = Field(
+        default_factory=dict, description="the results the notebook recorded"
+    )
+    warnings: list[str] = Field(default_factory=list, description="e.g. a result recorded twice")
+    versions: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="python, kit, papermill and the distributions the notebook's metadata "
+        "`kit.record_versions` names",
+    )
+    host: str | None = Field(None, description="hostname:pid of the process that ran it")
+
+    _dir: Path | None = PrivateAttr(None)
+
+    @property
+    def dir(self) -> Path | None:
+        """The run's folder (not part of run.json)."""
+        return self._dir
+
+    def with_dir(self, run_dir: Path | str | None) -> RunRecord:
+        """This record, knowing its folder (returns self)."""
+        self._dir = Path(run_dir) if run_dir is not None else None
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as run.json holds it (plain JSON data)."""
+        return self.model_dump(mode="json")
+
+    @classmethod
+    def field_table(cls) -> list[tuple[str, str, str]]:
+        """(field, type, description) of every run.json field, in file order."""
+        return [
+            (name, _type_name(info.annotation), info.description or "")
+            for name, info in cls.model_fields.items()
+        ]
+
+    # Transitional dict-style reads (`run["id"]`, `run.get("status")`, `run["_dir"]`) for
+    # callers written when records were dicts. New code uses attributes.
+    def __getitem__(self, key: str) -> Any:
+        if key == "_dir":
+            return str(self._dir) if self._dir is not None else None
+        if key not in type(self).model_fields:
+            raise KeyError(key)
+        value = getattr(self, key)
+        return value.model_dump() if isinstance(value, BaseModel) else value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
+def _type_name(annotation: Any) -> str:
+    """A short readable name of a field's type: `str | None`, `dict[str, Any]`."""
+    if annotation is type(None):
+        return "None"
+    if isinstance(annotation, type) and not typing.get_args(annotation):
+        return annotation.__name__
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is Literal:
+        return " | ".join(repr(a) for a in args)
+    if origin in (types.UnionType, typing.Union):
+        return " | ".join(_type_name(a) for a in args)
+    if origin is not None:
+        return f"{origin.__name__}[{', '.join(_type_name(a) for a in args)}]"
+    return "Any" if annotation is Any else str(annotation)
 
 
 def cache_key(
@@ -63,8 +192,11 @@ def file_digest(path: Path) -> str | None:
         return None
 
 
-def versions() -> dict[str, str | None]:
-    """Versions that matter for reproducing a run (read from metadata: nothing imported)."""
+def versions(extra: Iterable[str] = ()) -> dict[str, str | None]:
+    """python, kit, papermill, then each distribution in `extra` (None when not installed).
+
+    Read from package metadata: nothing is imported.
+    """
     import platform
     from importlib import metadata
 
@@ -74,28 +206,30 @@ def versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             return None
 
-    return {
+    found = {
         "python": platform.python_version(),
         "kit": version("prediction-kit"),
         "papermill": version("papermill"),
-        "torch": version("torch"),
-        "procgen": version("procgen-mirror") or version("procgen"),
     }
+    return {**found, **{dist: version(dist) for dist in extra}}
 
 
-def write_run(run_dir: Path, record: dict[str, Any]) -> None:
-    atomic_write(Path(run_dir) / RUN_FILE, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+def write_run(run_dir: Path, record: RunRecord) -> None:
+    """Write `record` to `run_dir/run.json` atomically."""
+    text = json.dumps(record.to_json(), indent=2, ensure_ascii=False) + "\n"
+    atomic_write(Path(run_dir) / RUN_FILE, text)
 
 
-def read_run(run_dir: Path) -> dict[str, Any] | None:
+def read_run(run_dir: Path) -> RunRecord | None:
     """The run record of a folder, or None when it has none or it is unreadable."""
     try:
-        return json.loads((Path(run_dir) / RUN_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        text = (Path(run_dir) / RUN_FILE).read_text(encoding="utf-8")
+        return RunRecord.model_validate_json(text).with_dir(run_dir)
+    except (OSError, ValueError, ValidationError):
         return None
 
 
-def list_runs(project: Project, experiment: str | None = None) -> list[dict[str, Any]]:
+def list_runs(project: Project, experiment: str | None = None) -> list[RunRecord]:
     """Every run record (of one experiment or all), oldest first."""
     root = project.runs_dir
     if not root.is_dir():
@@ -108,29 +242,28 @@ def list_runs(project: Project, experiment: str | None = None) -> list[dict[str,
         for run_dir in sorted(folder.iterdir()):
             record = read_run(run_dir) if run_dir.is_dir() else None
             if record is not None:
-                record["_dir"] = str(run_dir)
                 runs.append(record)
-    runs.sort(key=lambda r: (r.get("started", ""), r.get("id", "")))
+    runs.sort(key=lambda r: (r.started or "", r.id))
     return runs
 
 
 def latest_ok(
     project: Project, experiment: str, *, key: str | None = None, parameters: dict | None = None
-) -> dict[str, Any] | None:
+) -> RunRecord | None:
     """The latest successful run of `experiment` with this cache key or these parameters."""
     for record in reversed(list_runs(project, experiment)):
-        if record.get("status") != "ok":
+        if record.status != "ok":
             continue
-        if key is not None and record.get("cache_key") != key:
+        if key is not None and record.cache_key != key:
             continue
-        if parameters is not None and record.get("parameters") != parameters:
+        if parameters is not None and record.parameters != parameters:
             continue
         return record
     return None
 
 
-def run_dir_of(project: Project, record: dict[str, Any]) -> Path:
-    return project.runs_dir / record["experiment"] / record["id"]
+def run_dir_of(project: Project, record: RunRecord) -> Path:
+    return project.runs_dir / record.experiment / record.id
 
 
 def host() -> str:

@@ -1,4 +1,8 @@
-"""The run launcher: experiments with their last run, and `kit run` with a progress bar."""
+"""The run launcher: experiments with their last run, and `kit run` with a progress bar.
+
+Runs start in worker processes: the user's own kernel (where the launcher lives) keeps
+its environment as it was.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import threading
 import ipywidgets as w
 
 from kit.errors import KitError
+from kit.runs.store import RunError, RunRecord
 from kit.ui.common import message, project_of
 
 
@@ -26,7 +31,7 @@ class RunLauncher:
         self.status = w.HTML()
         self.table = w.HTML(self._table())
         self.thread: threading.Thread | None = None
-        self.records: list[dict] = []
+        self.records: list[RunRecord] = []
         self.button.on_click(lambda _: self.start())
         self.widget = w.VBox(
             [
@@ -50,8 +55,8 @@ class RunLauncher:
         for name in self.experiment_names():
             runs = store.list_runs(self.project, name)
             last = runs[-1] if runs else None
-            state = f"{last['status']} ({last['id']})" if last else "never run"
-            ok = sum(r.get("status") == "ok" for r in runs)
+            state = f"{last.status} ({last.id})" if last else "never run"
+            ok = sum(r.status == "ok" for r in runs)
             rows.append(
                 f"<tr><td>{html.escape(name)}</td><td>{len(runs)}</td><td>{ok}</td>"
                 f"<td>{html.escape(state)}</td></tr>"
@@ -103,14 +108,13 @@ class RunLauncher:
             self.thread.join()
 
     def _finished(self) -> None:
-        bad = [r for r in self.records if r.get("status") != "ok"]
+        bad = [r for r in self.records if r.status != "ok"]
         lines = [f"{len(self.records) - len(bad)} ok, {len(bad)} not ok"]
         for r in bad:
-            err = r.get("error") or {}
-            path = f"runs/{r['experiment']}/{r['id']}/notebook.ipynb"
+            err = r.error or RunError()
+            path = f"runs/{r.experiment}/{r.id}/notebook.ipynb"
             lines.append(
-                f"{r['status']} at cell {err.get('cell')}: {err.get('ename')}: "
-                f"{err.get('evalue')} (evidence: {path})"
+                f"{r.status} at cell {err.cell}: {err.ename}: {err.evalue} (evidence: {path})"
             )
         self.status.value = message("\n".join(lines), "error" if bad else "ok")
         self.table.value = self._table()

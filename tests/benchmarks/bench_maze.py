@@ -36,11 +36,13 @@ import os
 import time
 from pathlib import Path
 
-from kit.runs.runner import SPIN_VARIABLES
+from kit.runs.kernel import notebook_settings
 
-# As `kit run` sets them for its kernels; libgomp reads them when torch loads.
+# The kernel settings the maze notebooks ask for in their metadata (`kit.env`), as
+# `kit run` sets them for their kernels; libgomp reads them when torch loads.
 # GOMP_SPINCOUNT=300000 (libgomp's default) in the environment shows the difference.
-for _name, _value in SPIN_VARIABLES.items():
+_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "maze_generalization.ipynb"
+for _name, _value in notebook_settings(_NOTEBOOK).env.items():
     os.environ.setdefault(_name, _value)
 
 import numpy as np  # noqa: E402

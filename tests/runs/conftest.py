@@ -19,15 +19,71 @@ EXP = notebook(
     "record('done', True)",
 )
 
+# Records what its kernel's environment holds and writes a line to the kernel's own
+# stderr (fd 2, which goes to kernel.log). Its metadata asks for kernel settings.
+PROBE_VARIABLES = ("KIT_RUN_DIR", "KIT_PROJECT", "GOMP_SPINCOUNT", "OMP_NUM_THREADS", "KIT_USER")
+PROBE = notebook(
+    "tag = 'a'\nsleep = 0.0",
+    "import os, time\nfrom kit import record\n"
+    "os.write(2, f'stderr of probe {tag}\\n'.encode())\n"
+    f"for name in {PROBE_VARIABLES!r}:\n"
+    "    record(name.lower(), os.environ.get(name))\n"
+    "time.sleep(sleep)",
+    metadata={
+        "kit": {
+            "experiment": True,
+            "env": {"GOMP_SPINCOUNT": "10000", "KIT_USER": "from-notebook"},
+            "record_versions": ["pydantic"],
+        }
+    },
+)
+
 
 @pytest.fixture
 def run_project(tmp_path: Path):
-    """The BASIC question set (experiment `exp`, parameters n=3) with a real notebook, sealed."""
+    """The BASIC question set (experiment `exp`, parameters n=3) with a real notebook, sealed.
+
+    `notebooks/probe.ipynb` (PROBE) is an experiment by its metadata.
+    """
     project = write_project(tmp_path, {"basic.yaml": BASIC}, notebooks=())
     (tmp_path / "notebooks" / "exp.ipynb").write_text(EXP)
+    (tmp_path / "notebooks" / "probe.ipynb").write_text(PROBE)
     seal(project)
     return project
 
 
 def predictions_of(project):
     return load_predictions(project.root)
+
+
+def written_run(
+    project,
+    results: dict | None = None,
+    parameters: dict | None = None,
+    *,
+    experiment: str = "exp",
+    started=None,
+    status: str = "ok",
+):
+    """A finished run's record written to disk, as `kit run` leaves it, without a kernel:
+    for tests of what is done with recorded results (rules, lateness, listings)."""
+    from datetime import timedelta
+
+    from kit.runs import store
+
+    started = started or store.utcnow()
+    record = store.RunRecord(
+        id=store.new_run_id(started),
+        experiment=experiment,
+        notebook=f"notebooks/{experiment}.ipynb",
+        parameters={"n": 3, "seed": 0} if parameters is None else parameters,
+        status=status,
+        started=store.iso(started),
+        ended=store.iso(started + timedelta(seconds=1)),
+        duration_s=1.0,
+        results={"x": 1, "n_plus": [3, 4], "done": True} if results is None else results,
+    )
+    run_dir = project.runs_dir / experiment / record.id
+    run_dir.mkdir(parents=True)
+    store.write_run(run_dir, record)
+    return record

@@ -14,7 +14,7 @@ from kit.runs import runner, store
 from kit.runs.plan import plan
 from kit.runs.resolve import resolve_all, resolve_manual
 from kit.workspace import Workspace
-from tests.runs.conftest import predictions_of
+from tests.runs.conftest import predictions_of, written_run
 from tests.runs.test_runner import kit
 
 
@@ -23,6 +23,7 @@ def _run(project, **kw):
     return runner.run_local(specs, workers=1)
 
 
+@pytest.mark.slow
 def test_binary_categorical_numeric_resolve_from_the_run(run_project):
     (record,) = _run(run_project)
     report = resolve_all(predictions_of(run_project))
@@ -31,9 +32,9 @@ def test_binary_categorical_numeric_resolve_from_the_run(run_project):
     assert out == {"q-binary": True, "q-cat": "a", "q-num": 1.0}
     stored = load_resolutions(predictions_of(run_project))
     res = stored["q-num"]
-    assert res.run == f"exp/{record['id']}" and res.read == {"x": 1}
-    assert res.notebook == f"runs/exp/{record['id']}/notebook.ipynb"
-    assert res.evidence_at == store.parse_iso(record["started"])
+    assert res.run == f"exp/{record.id}" and res.read == {"x": 1}
+    assert res.notebook == f"runs/exp/{record.id}/notebook.ipynb"
+    assert res.evidence_at == store.parse_iso(record.started)
     text = run_project.resolutions_path.read_text()
     assert text.startswith("# Written by `kit resolve`") and "outcome: true" in text
     table = Workspace.load(run_project).scores()
@@ -43,7 +44,7 @@ def test_binary_categorical_numeric_resolve_from_the_run(run_project):
 
 
 def test_only_runs_with_the_sets_parameters_resolve(run_project):
-    _run(run_project, overrides={"n": 0})
+    written_run(run_project, parameters={"n": 0, "seed": 0})
     report = resolve_all(predictions_of(run_project))
     assert report.resolved == {} and sorted(report.pending) == ["q-binary", "q-cat", "q-num"]
 
@@ -65,7 +66,7 @@ def test_resolution_errors_name_the_question(run_project):
     (run_project.predictions_dir / "basic.yaml").unlink()
     run_project.ledger_path.unlink()  # its seals were of basic.yaml's forecasts
     (run_project.predictions_dir / "rules.yaml").write_text(RULES)
-    _run(run_project)
+    written_run(run_project, parameters={"n": 3})
     out = kit(run_project, "resolve")
     assert out.returncode == 1
     err = out.stderr
@@ -78,7 +79,7 @@ def test_resolution_errors_name_the_question(run_project):
 
 
 def test_manual_outcomes_and_not_scored(run_project):
-    _run(run_project)
+    written_run(run_project)
     resolve_manual(predictions_of(run_project), "q-cat", "annulled", "the options overlap")
     out = kit(run_project, "resolve", "q-binary", "--value", "no", "--why", "read the notebook")
     assert out.returncode == 0, out.stderr
@@ -114,7 +115,7 @@ def test_manual_needs_a_reason(run_project):
 
 
 def test_a_forecast_sealed_after_the_run_is_late(run_project):
-    (record,) = _run(run_project)
+    record = written_run(run_project)
     resolve_all(predictions_of(run_project))
     path = run_project.predictions_dir / "basic.yaml"
     path.write_text(
@@ -125,7 +126,7 @@ def test_a_forecast_sealed_after_the_run_is_late(run_project):
             "      - {by: cy, p: 1.0}",
         )
     )
-    later = store.parse_iso(record["started"]) + timedelta(seconds=5)
+    later = store.parse_iso(record.started) + timedelta(seconds=5)
     seal(run_project, now=later)
     table = Workspace.load(run_project).scores()
     binary = [r for r in table.records if r.question == "q-binary"]

@@ -1,4 +1,8 @@
-"""Real papermill runs of tiny notebooks: sweeps, caching, failures, Dask, interrupts."""
+"""Real papermill runs of tiny notebooks: sweeps, caching, failures, interrupts.
+
+Tests marked slow start kernels; the others stop before any kernel starts. The Dask
+cluster test is in test_cluster.py, the kernel's own environment in test_kernel.py.
+"""
 
 from __future__ import annotations
 
@@ -29,27 +33,34 @@ def kit(project, *args, timeout=180):
     )
 
 
+@pytest.mark.slow
 def test_sweep_of_four_runs_on_two_workers(run_project):
     specs, cached = plan(predictions_of(run_project), "exp", grid={"n": [1, 2, 3, 4]})
     assert len(specs) == 4 and cached == []
+    environ = dict(os.environ)
     records = runner.run_local(specs, workers=2)
-    by_n = {r["parameters"]["n"]: r for r in records}
+    assert dict(os.environ) == environ  # kit.ui.runs() runs this in the user's kernel
+    by_n = {r.parameters["n"]: r for r in records}
     assert sorted(by_n) == [1, 2, 3, 4]
     for n, r in by_n.items():
-        assert r["status"] == "ok", r["error"]
-        assert r["results"] == {"x": n - 2, "n_plus": [n, n + 1], "done": True}
-        assert r["parameters"] == {"n": n, "seed": 0}
-        run_dir = Path(specs[0]["run_dir"]).parent / r["id"]
+        assert r.status == "ok", r.error
+        assert r.results == {"x": n - 2, "n_plus": [n, n + 1], "done": True}
+        assert r.parameters == {"n": n, "seed": 0}
+        run_dir = Path(specs[0]["run_dir"]).parent / r.id
+        assert r.dir == run_dir
         on_disk = json.loads((run_dir / "run.json").read_text())
+        assert on_disk == r.to_json()
         assert on_disk["status"] == "ok" and on_disk["results"]["x"] == n - 2
         assert (run_dir / "notebook.ipynb").is_file()
         for key in ("notebook_digest", "started", "ended", "duration_s", "ledger_digest"):
             assert on_disk[key], key
         assert on_disk["versions"]["python"].startswith("3.11")
+        assert set(on_disk["versions"]) == {"python", "kit", "papermill"}
         assert on_disk["ledger_digest"] == store.file_digest(run_project.ledger_path)
-        assert results(run_dir / "notebook.ipynb") == r["results"]
+        assert results(run_dir / "notebook.ipynb") == r.results
 
 
+@pytest.mark.slow
 def test_runs_are_cached_unless_forced(run_project):
     first = kit(run_project, "run", "exp")
     assert first.returncode == 0, first.stderr
@@ -68,6 +79,7 @@ def _declare_inputs(project, inputs) -> None:
     path.write_text(json.dumps(nb))
 
 
+@pytest.mark.slow
 def test_a_changed_input_file_makes_the_cached_run_stale(run_project):
     _declare_inputs(run_project, ["weights.bin"])
     weights = run_project.notebooks_dir / "weights.bin"
@@ -75,8 +87,8 @@ def test_a_changed_input_file_makes_the_cached_run_stale(run_project):
     first = kit(run_project, "run", "exp")
     assert first.returncode == 0 and "1 runs ok" in first.stderr, first.stderr
     record = store.list_runs(run_project, "exp")[0]
-    assert set(record["inputs"]) == {"weights.bin", "kit"}
-    assert record["inputs"]["weights.bin"] == store.file_digest(weights)
+    assert set(record.inputs) == {"weights.bin", "kit"}
+    assert record.inputs["weights.bin"] == store.file_digest(weights)
     again = kit(run_project, "run", "exp")
     assert "1 cached" in again.stderr
     weights.write_bytes(b"two")
@@ -107,6 +119,7 @@ def test_inputs_are_keyed_by_content_and_bad_declarations_refused(run_project):
         key()
 
 
+@pytest.mark.slow
 def test_failure_timeout_and_dead_kernel_are_recorded(run_project):
     out = kit(
         run_project,
@@ -139,18 +152,6 @@ def test_failure_timeout_and_dead_kernel_are_recorded(run_project):
     assert "evidence: runs/exp/" in out.stderr
 
 
-def test_sweep_on_a_dask_local_cluster(run_project):
-    from distributed import LocalCluster
-
-    specs, _ = plan(predictions_of(run_project), "exp", grid={"n": [5, 6, 7, 8]})
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster:
-        records = runner.run_cluster(specs, cluster.scheduler_address)
-    assert sorted(r["parameters"]["n"] for r in records) == [5, 6, 7, 8]
-    assert all(r["status"] == "ok" for r in records)
-    assert {r["results"]["x"] for r in records} == {3, 4, 5, 6}
-    assert len(store.list_runs(run_project, "exp")) == 4
-
-
 def test_bad_parameters_are_refused_before_any_kernel(run_project):
     out = kit(run_project, "run", "exp", "-p", "nn=3")
     assert out.returncode == 2
@@ -165,22 +166,32 @@ def test_unknown_target_lists_experiments(run_project):
     assert out.returncode == 3 and "experiments: exp" in out.stderr
 
 
-def test_unsealed_forecasts_block_the_run(run_project):
-    path = run_project.predictions_dir / "basic.yaml"
+def _add_unsealed_forecast(project) -> None:
+    path = project.predictions_dir / "basic.yaml"
     path.write_text(
         path.read_text().replace(
             "      - {by: ana, at: 2026-01-01T00:00:00Z, p: 0.7}",
             "      - {by: ana, at: 2026-01-01T00:00:00Z, p: 0.7}\n      - {by: bo, p: 0.2}",
         )
     )
+
+
+def test_unsealed_forecasts_block_the_run(run_project):
+    _add_unsealed_forecast(run_project)
     out = kit(run_project, "run", "exp")
     assert out.returncode == 2
     assert "1 forecasts on these questions are not sealed" in out.stderr
     assert "basic.yaml: q-binary: bo" in out.stderr
     assert not run_project.runs_dir.exists()
+
+
+@pytest.mark.slow
+def test_allow_unsealed_runs_and_is_recorded(run_project):
+    _add_unsealed_forecast(run_project)
     out = kit(run_project, "run", "exp", "--allow-unsealed", "--json")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)[0]["allow_unsealed"] is True
+    assert store.list_runs(run_project, "exp")[0].allow_unsealed is True
 
 
 def _start_two_slow_runs(run_project, grid: str, **popen):
@@ -199,7 +210,7 @@ def _start_two_slow_runs(run_project, grid: str, **popen):
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        running = [r for r in store.list_runs(run_project, "exp") if r["status"] == "running"]
+        running = [r for r in store.list_runs(run_project, "exp") if r.status == "running"]
         if len(running) == 2:
             break
         time.sleep(0.2)
@@ -208,6 +219,7 @@ def _start_two_slow_runs(run_project, grid: str, **popen):
     return proc, psutil.Process(proc.pid).children(recursive=True)
 
 
+@pytest.mark.slow
 def test_ctrl_c_interrupts_kernels_and_marks_runs(run_project):
     import psutil
 
@@ -217,13 +229,14 @@ def test_ctrl_c_interrupts_kernels_and_marks_runs(run_project):
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    statuses = [r["status"] for r in store.list_runs(run_project, "exp")]
+    statuses = [r.status for r in store.list_runs(run_project, "exp")]
     assert statuses == ["interrupted", "interrupted"], err
     assert "1 never started" in err
     time.sleep(1)
     assert not [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
 
 
+@pytest.mark.slow
 def test_killed_runner_leaves_no_workers_starting_runs(run_project):
     """SIGKILL to `kit run` alone: its workers interrupt their runs and start no queued one."""
     import psutil
@@ -240,7 +253,7 @@ def test_killed_runner_leaves_no_workers_starting_runs(run_project):
             break
         time.sleep(0.5)
     assert not alive, [p.cmdline() for p in alive]
-    statuses = [r["status"] for r in store.list_runs(run_project, "exp")]
+    statuses = [r.status for r in store.list_runs(run_project, "exp")]
     assert statuses == ["interrupted", "interrupted"]
 
 
@@ -252,16 +265,3 @@ def test_ui_notebooks_are_not_experiments(run_project):
     out = kit(run_project, "run", "predict")
     assert out.returncode == 3
     assert "'predict' is not an experiment" in out.stderr and "not marked as one" in out.stderr
-
-
-def test_kernels_get_a_share_of_the_cores_and_a_short_openmp_spin(monkeypatch):
-    for name in [*runner.THREAD_VARIABLES, *runner.SPIN_VARIABLES]:
-        monkeypatch.setenv(name, "")  # so that monkeypatch restores the variable after
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("MKL_NUM_THREADS", "3")  # the user's choice stays
-    monkeypatch.setattr(os, "cpu_count", lambda: 8)
-    runner._share_cores(2)
-    assert os.environ["OMP_NUM_THREADS"] == "4"
-    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
-    assert os.environ["MKL_NUM_THREADS"] == "3"
-    assert os.environ["GOMP_SPINCOUNT"] == "10000"
