@@ -69,9 +69,19 @@ def _declared_experiment(nb_path: Path) -> bool:
         return False
 
 
-# Parts of the kit that no kernel runs: the command line, the widgets, the report.
-# Editing them must not make a cached run stale.
-VIEW_ONLY = ("cli", "ui", "report", "__main__.py")
+# Editing these must not make a cached run stale.
+#: Parts of the kit no experiment's kernel runs: the views, and what only they read
+#: (scores, markets, the workspace snapshot, the docs generator, JSON output).
+VIEW_ONLY = (
+    "cli",
+    "ui",
+    "report",
+    "assess",
+    "__main__.py",
+    "workspace.py",
+    "docs.py",
+    "jsonout.py",
+)
 KIT_ROOT = Path(__file__).resolve().parents[1]
 
 
