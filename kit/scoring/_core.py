@@ -31,3 +31,20 @@ def one_hot(outcome_index, n_options: int) -> np.ndarray:
     if ((idx < 0) | (idx >= n_options)).any():
         raise ValueError(f"outcome index outside 0..{n_options - 1}")
     return np.eye(n_options)[idx]
+
+
+# scoringrules' numpy backend, named on every call: with no backend named, scoringrules
+# uses numba when it is installed, and JIT-compiles (seconds) on first use.
+SR_BACKEND = "numpy"
+
+
+def scoringrules():
+    """The `scoringrules` module, imported on first use rather than with `kit.scoring`.
+
+    Importing scoringrules loads `scipy.special` (about 0.15 s, more than numpy itself)
+    and, where numba is installed, numba (about 0.5 s), while the binary scores and the
+    calibration never need it. After the first call the import is a dictionary look-up.
+    """
+    import scoringrules
+
+    return scoringrules

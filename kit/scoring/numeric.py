@@ -2,6 +2,11 @@
 
 Functions take one forecast (`levels`, `values`) and its outcome `y`. All scores are
 losses (lower is better); `coverage` and `pit` are diagnostics.
+
+The pinball loss, the interval score and the normal CRPS call scoringrules (obs first);
+the weighted interval score is built on the pinball loss. The CRPS from quantiles is the
+kit's own (scoringrules' `crps_quantile` is a different estimator: see `crps`), and
+scoringrules has no interpolated quantile, coverage or PIT of a quantile forecast.
 """
 
 from __future__ import annotations
@@ -9,6 +14,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from kit.scoring._core import SR_BACKEND, scoringrules
 
 
 def _check(levels, values) -> tuple[np.ndarray, np.ndarray]:
@@ -29,18 +36,26 @@ def pinball(levels, values, y: float) -> np.ndarray:
     """Pinball (quantile) loss per level: ρ_τ(y − q) = (𝟙{y < q} − τ)(q − y).
 
     Koenker & Bassett (1978), Econometrica 46:33-50.
+    Computed by `scoringrules.quantile_score(y, q, τ)` (the same expression).
     """
     t, q = _check(levels, values)
-    return (np.where(y < q, 1.0, 0.0) - t) * (q - y)
+    sr = scoringrules()
+    return np.asarray(sr.quantile_score(y, q, t, backend=SR_BACKEND), dtype=float)
 
 
 def interval_score(lower: float, upper: float, alpha: float, y: float) -> float:
     """Interval score of the central (1 − α) interval [l, u]:
     (u − l) + (2/α)(l − y)𝟙{y < l} + (2/α)(y − u)𝟙{y > u}. Gneiting & Raftery (2007), eq. (43).
+
+    Computed by `scoringrules.interval_score(y, l, u, α)`, except that an infinite end
+    gives +inf here (the width), where scoringrules' 𝟙{·}·(…) products give NaN (0·∞).
     """
     if not 0 < alpha < 1 or upper < lower:
         raise ValueError("need 0 < alpha < 1 and lower <= upper")
-    return (upper - lower) + 2 / alpha * max(lower - y, 0.0) + 2 / alpha * max(y - upper, 0.0)
+    if math.isinf(upper - lower):
+        return math.inf
+    sr = scoringrules()
+    return float(sr.interval_score(y, lower, upper, alpha, backend=SR_BACKEND))
 
 
 def weighted_interval_score(levels, values, y: float) -> float:
@@ -48,6 +63,12 @@ def weighted_interval_score(levels, values, y: float) -> float:
 
     For symmetric levels with a median this equals (½|y − m| + Σₖ (αₖ/2)·IS_αₖ)/(K + ½),
     Bracher et al. (2021), PLoS Comput. Biol. 17:e1008618.
+
+    The pinball losses come from scoringrules (see `pinball`). 2 × the mean pinball loss
+    is what `scoringrules.crps_quantile` computes (the tests check they agree); the kit
+    does not use `scoringrules.weighted_interval_score`, whose numpy backend (0.10) adds
+    the median m where the formula has |y − m| (the numba one is right), and which takes
+    central intervals rather than any set of levels.
     """
     return float(2 * pinball(levels, values, y).mean())
 
@@ -102,6 +123,17 @@ def crps(levels, values, y: float) -> float:
     (Laio & Tamea 2007) is then exact for that step function; for levels (k − ½)/K it is
     the CRPS of the ensemble q₁…q_K (properscoring's `crps_ensemble`). With few levels it
     ignores the tails and so understates the CRPS of a smooth distribution.
+
+    Why the kit keeps its own: `scoringrules.crps_quantile(y, q, τ)` (Berrisch & Ziel
+    2023, J. Econometrics 237:105221) is a different estimator, (2/K) Σₖ ρ_τₖ(y − qₖ):
+    equal weights 1/K and each level's own τₖ, where this one has the cell widths wₖ and
+    centres cₖ, with edges e₀ = 0, eₖ = (τₖ + τₖ₊₁)/2, e_K = 1, wₖ = eₖ − eₖ₋₁,
+    cₖ = (eₖ₋₁ + eₖ)/2. The two agree only when τₖ = (k − ½)/K (then wₖ = 1/K and
+    cₖ = τₖ). Otherwise scoringrules' is 2 × the mean pinball loss, i.e. the kit's
+    `weighted_interval_score`: it weights every level equally however the levels are
+    spaced, so it is not the CRPS of the step quantile function. For the quantiles at
+    (0.1, 0.5, 0.9) of N(0, 1) and y = 0 it gives 0.171, this gives 0.231, and the CRPS
+    of N(0, 1) is 0.234 (the tests hold these figures).
     """
     t, q = _check(levels, values)
     edges = np.concatenate([[0.0], (t[1:] + t[:-1]) / 2, [1.0]])
@@ -111,8 +143,9 @@ def crps(levels, values, y: float) -> float:
 
 
 def crps_normal(y: float, mu: float, sigma: float) -> float:
-    """Closed-form CRPS of N(mu, sigma²) (Gneiting et al. 2005): a reference for tests."""
-    z = (y - mu) / sigma
-    pdf = math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
-    cdf = 0.5 * (1 + math.erf(z / math.sqrt(2)))
-    return sigma * (z * (2 * cdf - 1) + 2 * pdf - 1 / math.sqrt(math.pi))
+    """Closed-form CRPS of N(mu, sigma²) (Gneiting et al. 2005): a reference for tests.
+
+    σ·(z(2Φ(z) − 1) + 2φ(z) − 1/√π), z = (y − μ)/σ, computed by `scoringrules.crps_normal`.
+    """
+    sr = scoringrules()
+    return float(sr.crps_normal(y, mu, sigma, backend=SR_BACKEND))

@@ -2,6 +2,9 @@
 
 Kit: Brier, log score, reliability table with Wilson intervals, CORP decomposition.
 scikit-learn (a subset): brier_score_loss, log_loss, calibration_curve.
+Also, for the two scores scoringrules has (the same quantities): the kit's Brier and log
+score against scoringrules' brier_score and log_score, which is why the kit keeps numpy
+for them (see kit.scoring.binary).
 Run: .venv/bin/python tests/benchmarks/bench_scoring.py  (best of 5 each; same data)
 """
 
@@ -49,6 +52,25 @@ def main() -> None:
     print(f"kit (brier + log + reliability table with intervals + CORP): {kit_s:.3f} s")
     print(f"scikit-learn (brier_score_loss + log_loss + calibration_curve): {sk_s:.3f} s")
     print(f"ratio kit / scikit-learn: {kit_s / sk_s:.2f}")
+
+    try:
+        import scoringrules as sr
+    except ImportError:
+        return
+
+    def kit_scores():
+        binary.brier(p, y).mean()
+        binary.log_score(p, y).mean()
+
+    def sr_scores():
+        sr.brier_score(y, p, backend="numpy").mean()
+        sr.log_score(y, p, backend="numpy").mean()
+
+    kit_s = best_of(kit_scores)
+    with np.errstate(divide="ignore"):
+        sr_s = best_of(sr_scores)
+    print(f"kit brier + log: {kit_s:.3f} s; scoringrules brier_score + log_score: {sr_s:.3f} s")
+    print(f"ratio kit / scoringrules: {kit_s / sr_s:.2f}")
 
 
 if __name__ == "__main__":

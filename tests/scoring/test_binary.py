@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-from sklearn.metrics import brier_score_loss, log_loss
 
 from kit.scoring import binary
 
@@ -20,6 +19,8 @@ def test_published_values():
 
 
 def test_agrees_with_sklearn_on_random_data():
+    metrics = pytest.importorskip("sklearn.metrics")
+    brier_score_loss, log_loss = metrics.brier_score_loss, metrics.log_loss
     rng = np.random.default_rng(0)
     p = rng.uniform(0.001, 0.999, 10_000)
     y = (rng.uniform(size=p.size) < p).astype(int)

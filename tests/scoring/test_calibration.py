@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-from sklearn.calibration import calibration_curve
 
 from kit.scoring import calibration
 
@@ -16,6 +15,7 @@ def test_edges_are_not_lost():
 
 
 def test_matches_sklearn_calibration_curve_published_example():
+    calibration_curve = pytest.importorskip("sklearn.calibration").calibration_curve
     y = [0, 0, 0, 1, 1, 1]
     p = [0, 0.1, 0.2, 0.8, 0.9, 1]
     table = calibration.reliability_table(p, y, width=50)
@@ -27,7 +27,7 @@ def test_matches_sklearn_calibration_curve_published_example():
 
 
 def test_wilson_interval_against_statsmodels():
-    from statsmodels.stats.proportion import proportion_confint
+    proportion_confint = pytest.importorskip("statsmodels.stats.proportion").proportion_confint
 
     k = np.array([0, 1, 7, 10, 33])
     n = np.array([5, 10, 10, 10, 50])
