@@ -1,4 +1,4 @@
-"""Read the results a notebook recorded with `kit.record`."""
+"""Read the results a notebook recorded with `kit.record` (NaN and infinities as floats)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kit.runs.record import MIME
+from kit.runs.record import MIME, decode
 
 
 def read_results(nb: Any) -> tuple[dict[str, Any], list[str]]:
@@ -27,7 +27,7 @@ def read_results(nb: Any) -> tuple[dict[str, Any], list[str]]:
                     f"result {name!r} recorded more than once (cell {index}): last wins"
                 )
             values.pop(name, None)
-            values[name] = item.get("value")
+            values[name] = decode(item.get("value"))
     return values, warnings
 
 
