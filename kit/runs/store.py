@@ -272,8 +272,21 @@ def latest_ok(
     project: Project, experiment: str, *, key: str | None = None, parameters: dict | None = None
 ) -> RunRecord | None:
     """The latest successful run of `experiment` with this cache key or these parameters."""
-    for record in reversed(list_runs(project, experiment)):
-        if record.status != "ok":
+    return latest(list_runs(project, experiment), key=key, parameters=parameters)
+
+
+def latest(
+    records: list[RunRecord],
+    *,
+    key: str | None = None,
+    parameters: dict | None = None,
+    ok: bool = True,
+) -> RunRecord | None:
+    """The latest of `records` (oldest first) with this cache key or these parameters:
+    successful ones only, or (`ok=False`) finished ones of any status."""
+    wanted = ("ok",) if ok else FINISHED
+    for record in reversed(records):
+        if record.status not in wanted:
             continue
         if key is not None and record.cache_key != key:
             continue
