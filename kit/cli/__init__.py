@@ -16,6 +16,7 @@ import click
 
 from kit.cli import predictions as _predictions
 from kit.cli import report as _report
+from kit.cli import runlist as _runlist
 from kit.cli import runs as _runs
 from kit.cli import score as _score
 from kit.cli import status as _status
@@ -45,6 +46,7 @@ for command in (
     *_predictions.COMMANDS,
     *_report.COMMANDS,
     *_runs.COMMANDS,
+    *_runlist.COMMANDS,
     *_score.COMMANDS,
     *_status.COMMANDS,
 ):
