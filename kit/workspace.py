@@ -12,7 +12,8 @@ place what the command line, the report, the widgets and the report notebook all
   scores, markets and the community forecast unless asked for;
 - the **outcomes** and where they came from;
 - the **community forecast** and each question's **market**, over on-time forecasts;
-- the **score table**.
+- the **score table**, the calibration pairs behind the calibration tests, and the
+  **surprise** of each outcome to the community forecast.
 
 None of the views recomputes these.
 """
@@ -26,7 +27,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kit.assess import markets
+from kit.assess import calibration, markets
+from kit.assess.surprise import surprise_rows
 from kit.assess.table import ScoreTable, score
 from kit.errors import KitError
 from kit.predictions.outcomes import load_outcomes
@@ -263,6 +265,20 @@ class Workspace:
             _matches=self._matches,
             _runs=self._runs,
         )
+
+    def calibration_pairs(self, table: ScoreTable) -> list[tuple[str, float, int]]:
+        """(forecaster, p, y) of the scored forecasts in `table` (see kit.assess.calibration)."""
+        return calibration.calibration_pairs(self.forecasts(), table)
+
+    def surprises(self) -> list[dict[str, Any]]:
+        """Each resolved question's outcome against the community forecast before the
+        evidence, most surprising first, by experiment (see kit.assess.surprise)."""
+        items = [
+            (q.experiment or s.experiment or "(none)", s.name, q, self.community(q.id), outcome)
+            for s, q in self.questions()
+            if (outcome := self.outcomes.get(q.id)) is not None
+        ]
+        return surprise_rows(items)
 
     def choices(self) -> dict[str, list[str]]:
         """The forecasters, tags and question sets there are to filter by."""

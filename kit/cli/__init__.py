@@ -20,6 +20,7 @@ from kit.cli import runlist as _runlist
 from kit.cli import runs as _runs
 from kit.cli import score as _score
 from kit.cli import status as _status
+from kit.cli import surprise as _surprise
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -49,6 +50,7 @@ for command in (
     *_runlist.COMMANDS,
     *_score.COMMANDS,
     *_status.COMMANDS,
+    *_surprise.COMMANDS,
 ):
     cli.add_command(command)
 

@@ -231,6 +231,13 @@ class QuestionKind:
         """The pooled forecast of each forecaster's latest forecast (None: not pooled)."""
         return None
 
+    def surprise(
+        self, question: QuestionBase, community: dict[str, Any] | None, outcome: Any
+    ) -> dict[str, Any] | None:
+        """How surprising `outcome` was to the community forecast: `surprise` in nats and
+        the probability or PIT behind it (None: the kind has no pooled forecast)."""
+        return None
+
     def describe(self, forecast: ForecastBase) -> str:
         """The forecast's value in a few characters, for listings."""
         return f"{self.value_key}={forecast.value}"

@@ -92,3 +92,36 @@ def mean_intervals(
     alpha = 1 - level
     low, high = np.quantile(means, [alpha / 2, 1 - alpha / 2], axis=0)
     return Intervals(s.mean(axis=1), low, high, n, level, resamples)
+
+
+def ratio_intervals(
+    sums,
+    weights,
+    *,
+    level: float = LEVEL,
+    resamples: int = RESAMPLES,
+    rng: np.random.Generator | None = None,
+) -> Intervals:
+    """Percentile intervals of Σⱼ sᵢⱼ / Σⱼ wᵢⱼ resampling the columns j (clusters).
+
+    For a mean over forecasts grouped by question (several forecasters' scores on one
+    question move together): sᵢⱼ is the sum of row i's scores on question j and wᵢⱼ
+    their number, and each resample's estimate is (c·sᵢ)/(c·wᵢ) with c its counts: the
+    cluster bootstrap of a ratio estimator (Davison & Hinkley 1997, Bootstrap Methods and
+    their Application, §3.8). With all wᵢⱼ = 1 it is `mean_intervals`. Every row needs a
+    positive weight in every column it is resampled over: pass the columns it has.
+    """
+    s = np.atleast_2d(np.asarray(sums, dtype=float))
+    w = np.atleast_2d(np.asarray(weights, dtype=float))
+    if s.shape != w.shape or not np.isfinite(s).all():
+        raise ValueError("sums and weights must be finite and of one shape")
+    m, n = s.shape
+    if n == 0:
+        nan = np.full(m, np.nan)
+        return Intervals(nan, nan, nan, 0, level, resamples)
+    rng = rng if rng is not None else np.random.default_rng(SEED)
+    parts = [(counts @ s.T) / (counts @ w.T) for counts in resample_counts(n, resamples, rng)]
+    estimates = np.concatenate(parts, axis=0)
+    alpha = 1 - level
+    low, high = np.quantile(estimates, [alpha / 2, 1 - alpha / 2], axis=0)
+    return Intervals(s.sum(axis=1) / w.sum(axis=1), low, high, n, level, resamples)

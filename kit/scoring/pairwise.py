@@ -122,3 +122,20 @@ def relative_skill(ratios) -> np.ndarray:
 def pairs(names: list[str]) -> list[tuple[str, str]]:
     """Every unordered pair of names, in order."""
     return list(itertools.combinations(names, 2))
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm's step-down adjusted p-values for several comparisons (NaN left out and kept).
+
+    The k-th smallest of m p-values becomes max over j ≤ k of min(1, (m − j + 1)·p₍ⱼ₎).
+    Holm (1979), Scand. J. Statist. 6:65-70; R's `p.adjust` default, as scoringutils uses.
+    """
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    idx = np.flatnonzero(~np.isnan(p))
+    order = idx[np.argsort(p[idx], kind="stable")]
+    m, running = order.size, 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        out[i] = running
+    return out
