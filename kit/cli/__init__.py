@@ -14,6 +14,7 @@ import sys
 
 import click
 
+from kit.cli import importing as _importing
 from kit.cli import predictions as _predictions
 from kit.cli import report as _report
 from kit.cli import runlist as _runlist
@@ -45,6 +46,7 @@ def cli(ctx: click.Context, project: str | None) -> None:
 
 for command in (
     *_predictions.COMMANDS,
+    *_importing.COMMANDS,
     *_report.COMMANDS,
     *_runs.COMMANDS,
     *_runlist.COMMANDS,
