@@ -78,7 +78,7 @@ def _declared_experiment(nb_path: Path) -> bool:
 
 # Editing these must not make a cached run stale.
 #: Parts of the kit no experiment's kernel runs: the views, and what only they read
-#: (scores, markets, the workspace snapshot, the docs generator, JSON output).
+#: (scores, markets, the workspace snapshot, the docs generator, JSON and CSV output).
 VIEW_ONLY = (
     "cli",
     "ui",
@@ -88,6 +88,7 @@ VIEW_ONLY = (
     "workspace.py",
     "docs.py",
     "jsonout.py",
+    "csvout.py",
 )
 KIT_ROOT = Path(__file__).resolve().parents[1]
 
