@@ -9,6 +9,8 @@ values are WALL (51), EMPTY (100) and CHEESE (2). Modules:
 - `policy`: the IMPALA policy in the published checkpoint format.
 - `rollout`: batched episodes; `oracle`, `frames` and `train`: behaviour cloning.
 - `features` and `study`: the generalization analysis; `hooks`: activation patching.
+- `activations`, `probes` and `steering`: the interpretability notebooks' building blocks.
+- `binning`: binned rates and medians for the notebooks' charts and recorded tables.
 
 Names below load on first use, so `import kit.maze.geometry` does not import torch.
 """

@@ -86,6 +86,23 @@ def _levels(seed: int) -> Iterable[MazeState]:
         yield from get_states(make_env(BATCH, env_seed))
 
 
+def random_free_cell(
+    state: MazeState, rng: np.random.Generator, where: str = "anywhere"
+) -> geometry.Cell:
+    """A uniform free cell but the mouse's: `anywhere` in the maze, or in the `top_right` 5×5.
+
+    One draw from `rng` (an index into the candidate cells in row-major order), so that
+    the same seed gives the same cells.
+    """
+    grid, mouse = state.grid, state.mouse
+    cells = [c for c in geometry.free_cells(grid) if c != mouse]
+    if where == "top_right":
+        cells = [c for c in cells if geometry.in_top_right_region(grid, c)]
+    elif where != "anywhere":
+        raise ValueError(f"cheese placement must be anywhere, top_right or native, not {where!r}")
+    return cells[int(rng.integers(len(cells)))]
+
+
 def place_cheese(state: MazeState, where: str, rng: np.random.Generator) -> MazeState:
     """Move the cheese to a uniform free cell: `anywhere` in the maze, or in the `top_right` 5×5.
 
@@ -93,14 +110,24 @@ def place_cheese(state: MazeState, where: str, rng: np.random.Generator) -> Maze
     """
     if where == "native":
         return state
-    grid, mouse = state.grid, state.mouse
-    cells = [c for c in geometry.free_cells(grid) if c != mouse]
-    if where == "top_right":
-        cells = [c for c in cells if geometry.in_top_right_region(grid, c)]
-    elif where != "anywhere":
-        raise ValueError(f"cheese placement must be anywhere, top_right or native, not {where!r}")
-    state.move_cheese(cells[int(rng.integers(len(cells)))])
+    state.move_cheese(random_free_cell(state, rng, where))
     return state
+
+
+def cheese_variants(
+    states: Sequence[MazeState], per_maze: int, rng: np.random.Generator
+) -> list[MazeState]:
+    """`states`, then `per_maze - 1` rounds of copies of them with the cheese placed anywhere.
+
+    More cheese positions per maze for the position probes (`maze_probe.ipynb`): round r
+    holds one copy of every state, in order, so `variants[k * len(states) + i]` is maze i.
+    The states themselves are not changed.
+    """
+    variants = list(states)
+    for _ in range(per_maze - 1):
+        for state in states:
+            variants.append(place_cheese(state.copy(), "anywhere", rng))
+    return variants
 
 
 def sample_mazes(

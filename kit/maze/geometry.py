@@ -92,6 +92,12 @@ def in_top_right_region(grid: np.ndarray, cell: Cell, size: int = 5) -> bool:
     return x1 - size < cell[0] <= x1 and y1 - size < cell[1] <= y1
 
 
+def offset_from_corner(grid: np.ndarray, cell: Cell) -> tuple[int, int]:
+    """(cells left of, cells below) the maze's top-right corner (of `maze_bounds`), for `cell`."""
+    _, _, x1, y1 = maze_bounds(grid)
+    return x1 - cell[0], y1 - cell[1]
+
+
 def decision_square(grid: np.ndarray, start: Cell, cheese: Cell) -> Cell:
     """Where the path from `start` to the cheese leaves the path to the top-right cell."""
     to_cheese = shortest_path(grid, start, cheese)

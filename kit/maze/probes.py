@@ -8,6 +8,8 @@ compared with the majority-class base rate.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 
@@ -69,3 +71,44 @@ def probe_binary(
         "base_rate": float((y[test] == majority).mean()),
         "n_test": int(test.sum()),
     }
+
+
+def probe_layers(
+    layers: Mapping[str, np.ndarray],
+    cheese_xy: np.ndarray,
+    reached: np.ndarray,
+    seed: int = 0,
+    C: float = 0.05,
+) -> list[dict[str, float | str]]:
+    """Both probes on each layer's activations (N, D), one row per layer, in order.
+
+    The cheese-cell probe reads all N rows (several cheese placements per maze); the
+    "will reach" probe reads the first `len(reached)` rows, the mazes as rolled out.
+    Row keys: layer, xy, x, y (`probe_cheese_xy`), reach and reach_base_rate (`probe_binary`).
+    """
+    rows: list[dict[str, float | str]] = []
+    for layer, X in layers.items():
+        xy = probe_cheese_xy(X, cheese_xy, seed=seed, C=C)
+        reach = probe_binary(X[: len(reached)], reached, seed=seed, C=C)
+        rows.append(
+            {
+                "layer": layer,
+                "xy": xy["xy"],
+                "x": xy["x"],
+                "y": xy["y"],
+                "reach": reach["accuracy"],
+                "reach_base_rate": reach["base_rate"],
+            }
+        )
+    return rows
+
+
+def median_cell_rate(cheese_xy: np.ndarray) -> float:
+    """The share of cheese cells (N, 2) equal to the median cell (per-axis median over all N).
+
+    A chance level for the cheese-cell probe: the accuracy of always guessing the middle
+    of the cheese positions, read off all placements (not a held-out split). With an even
+    N an axis's median can fall between two cells, and no cheese matches it.
+    """
+    cells = np.asarray(cheese_xy)
+    return float((cells == np.median(cells, 0)).all(1).mean())

@@ -16,10 +16,11 @@ import torch
 
 from kit.maze import geometry
 from kit.maze.activations import activations, cell_to_activation, render
-from kit.maze.env import MOVES
-from kit.maze.hooks import hooks
+from kit.maze.env import MOVES, random_free_cell
+from kit.maze.hooks import hooks, subtract
 from kit.maze.oracle import oracle_moves
 from kit.maze.policy import MazePolicy, preprocess
+from kit.maze.rollout import BatchPatch
 from kit.maze.state import MazeState
 
 
@@ -46,6 +47,24 @@ def cheese_vectors(policy: MazePolicy, states: Sequence[MazeState], layer: str) 
     """(N, C, H, W): activations with the cheese minus without, mouse at its start."""
     with_cheese, without = cheese_activations(policy, states, layer)
     return with_cheese - without
+
+
+def subtract_vectors(vectors: torch.Tensor, coefficient: float = 1.0) -> BatchPatch:
+    """A rollout BatchPatch: each maze's own vector (N, C, H, W), times `coefficient`, subtracted.
+
+    The per-maze form of `kit.maze.hooks.subtract`, for rollouts whose batches hold
+    different mazes (the cheese-vector rollouts of Mini et al. 2023).
+    """
+
+    def patch(out: torch.Tensor, idx: np.ndarray) -> torch.Tensor:
+        return subtract(vectors[idx], coefficient)(out)
+
+    return patch
+
+
+def percent_cut(before: float, after: float) -> float:
+    """How much of `before` a change to `after` removed, in percent (0 when `before` is 0)."""
+    return 100 * (before - after) / before if before > 0 else 0.0
 
 
 def move_probability(logp: torch.Tensor, actions: np.ndarray) -> np.ndarray:
@@ -107,7 +126,45 @@ def tracking_scores(acts: torch.Tensor, cheese_rc: np.ndarray) -> np.ndarray:
     return scores
 
 
-def clamp_patch(channels: Sequence[int], targets: Sequence[geometry.Cell], value: float, size: int):
+def cheese_channels(scores: np.ndarray, threshold: float) -> list[int]:
+    """The channels whose tracking score (`tracking_scores`) is above `threshold`, in order."""
+    return [int(c) for c in np.flatnonzero(np.asarray(scores) > threshold)]
+
+
+def steering_channels(scores: np.ndarray, threshold: float, fallback: int) -> list[int]:
+    """The cheese channels; with none above `threshold`, the `fallback` best-scoring ones.
+
+    The fallback lets a policy with no clear cheese channel still be tried (best first).
+    """
+    best = np.argsort(scores)[::-1][:fallback]
+    return cheese_channels(scores, threshold) or [int(c) for c in best]
+
+
+def clamp_value(
+    acts: torch.Tensor, channels: Sequence[int], cheese_rc: np.ndarray, scale: float
+) -> float:
+    """`scale` × the `channels`' mean activation at each maze's cheese, averaged over mazes.
+
+    `acts` (N, C, H, W) are activations with the cheese; `cheese_rc` (N, 2) the cheese's
+    (row, col) in them (`cell_to_activation`). The mean is floored at 1e-3 so that the
+    clamp stays positive when the channels are silent at the cheese.
+    """
+    chans = list(channels)
+    peak = np.mean([float(acts[i, chans, r, c].mean()) for i, (r, c) in enumerate(cheese_rc)])
+    return float(scale * max(peak, 1e-3))
+
+
+def sample_targets(states: Sequence[MazeState], rng: np.random.Generator) -> list[geometry.Cell]:
+    """One retargeting target per maze: a uniform free cell other than the mouse's.
+
+    One draw from `rng` per maze, in order (`kit.maze.env.random_free_cell`).
+    """
+    return [random_free_cell(s, rng) for s in states]
+
+
+def clamp_patch(
+    channels: Sequence[int], targets: Sequence[geometry.Cell], value: float, size: int
+) -> BatchPatch:
     """A rollout BatchPatch: each maze's `channels` get `value` at its target's position."""
     rc = np.array([cell_to_activation(t, size) for t in targets])
     chans = list(channels)
@@ -126,3 +183,23 @@ def path_distance(state: MazeState, cell: geometry.Cell) -> int:
     path = geometry.shortest_path(state.grid, state.mouse, geometry.top_right_cell(state.grid))
     dist = geometry.distances(state.grid, cell)
     return int(min(dist[y, x] for x, y in path))
+
+
+def retarget_rates(
+    distance: np.ndarray, steered: np.ndarray, unsteered: np.ndarray, near: int
+) -> dict[str, float]:
+    """Shares of targets reached near the top-right path (1..`near` steps off it) and far.
+
+    `distance` per target is `path_distance`; `steered` and `unsteered` say whether the
+    clamped and the plain policy reached it. Targets on the path itself (distance 0) are
+    reached on the way anyway and count in neither group; an empty group gives 0.0.
+    Keys: success_near_path, baseline_near_path, success_far, baseline_far.
+    """
+    distance = np.asarray(distance)
+    groups = {"near_path": (distance >= 1) & (distance <= near), "far": distance > near}
+    out = {}
+    for group, chosen in groups.items():
+        for label, reached in (("success", steered), ("baseline", unsteered)):
+            hits = np.asarray(reached)[chosen]
+            out[f"{label}_{group}"] = float(hits.mean()) if chosen.any() else 0.0
+    return out

@@ -13,17 +13,55 @@ steps(cheese, decision) + steps(decision, top-right). A regression on all ten fe
 is then not identifiable. So each feature f gets its own multiple regression: f plus
 every other feature, in the order of FEATURES, that keeps the design of full rank
 (`controls`); coef_f and p_f come from that fit, and `dropped_<f>` says what it left out.
+
+`episode_columns` and `outcome_rates` turn the study's rollouts into the per-maze
+outcome columns and the summary rates it records.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from kit.maze.features import FEATURES
+
+if TYPE_CHECKING:
+    from kit.maze.rollout import Episode
+
+
+def episode_columns(episodes: Sequence[Episode], mode: str) -> dict[str, list]:
+    """Per-maze outcome columns of one rollout: cheese_, top_right_ and steps_`mode`."""
+    return {
+        f"cheese_{mode}": [e.reached_cheese for e in episodes],
+        f"top_right_{mode}": [e.reached_top_right for e in episodes],
+        f"steps_{mode}": [e.steps for e in episodes],
+    }
+
+
+def outcome_rates(df: pd.DataFrame) -> dict[str, int | float]:
+    """The study's summary rates, from `maze_features` rows with `episode_columns` of the
+    "sampled" and "greedy" rollouts.
+
+    cheese_rate_top_right_5x5 and cheese_rate_outside_top_right (outside the top-right
+    quadrant) are over the mazes with the cheese there; nan when there are none.
+    top_right_not_cheese_rate: went to the top-right cell and never got the cheese.
+    """
+    sampled, greedy = df["cheese_sampled"], df["cheese_greedy"]
+    top_right = df["top_right_sampled"]
+    return {
+        "n_mazes": len(df),
+        "n_decision_square": int(df["has_decision_square"].sum()),
+        "cheese_rate": float(sampled.mean()),
+        "cheese_rate_greedy": float(greedy.mean()),
+        "top_right_rate": float(top_right.mean()),
+        "cheese_rate_top_right_5x5": float(sampled[df["cheese_in_top_right_5x5"]].mean()),
+        "cheese_rate_outside_top_right": float(sampled[~df["cheese_in_top_right_quadrant"]].mean()),
+        "top_right_not_cheese_rate": float((top_right & ~sampled).mean()),
+    }
 
 
 def _zscore(frame: pd.DataFrame) -> pd.DataFrame:

@@ -32,6 +32,7 @@ import torch
 from kit.maze.env import SIZES, sample_mazes
 from kit.maze.frames import FrameSource
 from kit.maze.policy import MazePolicy, preprocess
+from kit.maze.rollout import rollout, solve_rate
 
 
 def curriculum(max_size: int, stages: int) -> list[tuple[int, ...]]:
@@ -150,3 +151,30 @@ def train(
     policy.to(torch.device("cpu"), memory_format=torch.contiguous_format)
     policy.eval()
     return history
+
+
+def evaluation_sizes(max_size: int) -> list[int]:
+    """The maze sizes a trained policy is checked on: 3, 7, 11, ... up to `max_size`, and it."""
+    return sorted({3, max_size} | {s for s in (7, 11, 15, 19, 25) if s <= max_size})
+
+
+def held_out_rates(policy: MazePolicy, sizes: list[int], n: int, seed: int = 0) -> list[dict]:
+    """Solve rate and mean steps on `n` held-out mazes per size, sampling and greedy.
+
+    The mazes come from seed 10,000 + `seed` (not the training pool's), with the cheese
+    in the top-right 5×5 region as in training. One row per (size, mode).
+    """
+    rows = []
+    for size in sizes:
+        mazes = sample_mazes(n, 10_000 + seed, [size], cheese="top_right")
+        for mode in ("sampled", "greedy"):
+            eps = rollout(policy, mazes, greedy=mode == "greedy", seed=seed)
+            rows.append(
+                {
+                    "size": size,
+                    "mode": mode,
+                    "solve_rate": solve_rate(eps),
+                    "mean_steps": sum(e.steps for e in eps) / len(eps),
+                }
+            )
+    return rows

@@ -14,6 +14,7 @@ from kit.maze.geometry import (
     euclidean,
     in_top_right_region,
     maze_bounds,
+    offset_from_corner,
     shortest_path,
     steps,
     taxicab,
@@ -76,6 +77,12 @@ def test_region_and_distances(grid):
     assert in_top_right_region(grid, (5, 5)) and in_top_right_region(grid, (1, 1))
     assert not in_top_right_region(grid, (1, 1), size=3)
     assert euclidean((0, 0), (3, 4)) == 5.0 and taxicab((0, 0), (3, 4)) == 7
+
+
+def test_offsets_count_cells_left_of_and_below_the_top_right_corner(grid):
+    assert offset_from_corner(grid, (5, 5)) == (0, 0)
+    assert offset_from_corner(grid, (1, 1)) == (4, 4)
+    assert offset_from_corner(grid, (3, 4)) == (2, 1)
 
 
 def test_bad_cells_are_clear_errors(grid):

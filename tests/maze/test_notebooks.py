@@ -60,6 +60,7 @@ def _rules_for(experiment: str):
     "experiment",
     ["maze_generalization", "maze_probe", "maze_cheese_vector", "maze_retarget"],
 )
+@pytest.mark.slow
 def test_notebook_records_what_its_rules_read(tiny_policy, experiment):
     policy, out = tiny_policy
     extra = {"max_steps": 40, **({"solve_steps": 40} if experiment == "maze_retarget" else {})}

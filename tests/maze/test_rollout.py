@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from kit.maze import geometry
@@ -8,11 +9,12 @@ from kit.maze import rollout as rollout_module
 from kit.maze.env import get_states, load_states, make_env, step_cells
 from kit.maze.oracle import oracle_moves
 from kit.maze.policy import MazePolicy, load_policy
-from kit.maze.rollout import rollout
+from kit.maze.rollout import Episode, reach_rates, rollout, solve_rate
 
 SHIPPED = Path(__file__).resolve().parents[2] / "notebooks" / "maze_policy.pt"
 
 
+@pytest.mark.slow
 def test_step_cells_agrees_with_procgen_for_all_15_actions():
     env = make_env(16, 5)
     rng = np.random.default_rng(0)
@@ -36,6 +38,7 @@ def test_step_cells_agrees_with_procgen_for_all_15_actions():
     assert checked > 2000
 
 
+@pytest.mark.slow
 def test_oracle_walks_the_shortest_path_in_procgen(mazes):
     """Following the oracle's moves in the real env eats the cheese after exactly `steps` moves."""
     env = make_env(len(mazes), 0)
@@ -60,6 +63,7 @@ def test_oracle_walks_the_shortest_path_in_procgen(mazes):
     assert ate_at == need
 
 
+@pytest.mark.slow
 def test_rollouts_are_deterministic_for_a_seed(mazes):
     torch.manual_seed(0)
     policy = MazePolicy(1)
@@ -75,6 +79,7 @@ def test_rollouts_are_deterministic_for_a_seed(mazes):
     assert all(e.steps == 40 or e.reached_cheese for e in greedy)
 
 
+@pytest.mark.slow
 def test_refilled_slots_give_the_same_episodes_as_a_full_batch(mazes):
     """Few slots refilled with the next mazes run each maze exactly as one slot per maze does."""
     torch.manual_seed(0)
@@ -86,6 +91,7 @@ def test_refilled_slots_give_the_same_episodes_as_a_full_batch(mazes):
     assert [e.reached_cheese for e in narrow] == [e.reached_cheese for e in wide]
 
 
+@pytest.mark.slow
 def test_patches_see_the_mazes_of_refilled_slots(mazes):
     """A per-maze patch gets the indices of the mazes in each forward pass, refills included."""
     torch.manual_seed(0)
@@ -106,6 +112,7 @@ def test_patches_see_the_mazes_of_refilled_slots(mazes):
     assert steps_seen.tolist() == [e.steps for e in episodes]
 
 
+@pytest.mark.slow
 def test_the_last_episodes_run_on_unchanged_in_a_smaller_env(mazes, monkeypatch):
     """Moving the tail into a small env changes no sampled step of any episode."""
     policy = load_policy(SHIPPED)  # a trained policy, so that episodes end at different steps
@@ -124,3 +131,14 @@ def test_the_last_episodes_run_on_unchanged_in_a_smaller_env(mazes, monkeypatch)
     assert [e.path for e in moved] == [e.path for e in kept]
     assert [e.reached_cheese for e in moved] == [e.reached_cheese for e in kept]
     assert any(e.reached_cheese for e in moved) and any(e.steps == 60 for e in moved)
+
+
+def test_reach_rates_count_the_cheese_and_the_top_right():
+    def episode(cheese, corner):
+        return Episode(cheese, corner, 3, [(1, 1)] * 4)
+
+    episodes = [episode(True, False), episode(True, True), episode(False, True), episode(0, 0)]
+    assert reach_rates(episodes) == (0.5, 0.5)
+    assert reach_rates(episodes[:3]) == (2 / 3, 2 / 3)
+    assert reach_rates(episodes)[0] == solve_rate(episodes)
+    assert all(np.isnan(r) for r in reach_rates([]))

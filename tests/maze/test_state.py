@@ -11,6 +11,7 @@ def blobs():
     return make_env(16, 3).callmethod("get_state")
 
 
+@pytest.mark.slow
 def test_parse_serialize_is_byte_exact(blobs):
     for blob in blobs:
         state = MazeState.parse(blob)
@@ -18,6 +19,7 @@ def test_parse_serialize_is_byte_exact(blobs):
         assert (read_grid(blob) == state.grid).all()
 
 
+@pytest.mark.slow
 def test_geometry_follows_the_reference(blobs):
     for blob in blobs:
         s = MazeState.parse(blob)
@@ -31,6 +33,7 @@ def test_geometry_follows_the_reference(blobs):
         assert free_mask(s.grid).sum() == free_mask(inner).sum()  # nothing free outside
 
 
+@pytest.mark.slow
 def test_other_games_and_broken_blobs_are_refused(blobs):
     coinrun = make_env_named("coinrun")
     with pytest.raises(StateError, match="from game b'coinrun'"):
@@ -53,6 +56,7 @@ def make_env_named(name: str) -> bytes:
     ]
 
 
+@pytest.mark.slow
 def test_impossible_edits_are_refused(blobs):
     s = MazeState.parse(blobs[0])
     ys, xs = np.nonzero(s.grid == WALL)
@@ -69,6 +73,7 @@ def test_impossible_edits_are_refused(blobs):
         s.set_grid(np.full_like(s.grid, 7))
 
 
+@pytest.mark.slow
 def test_edited_cheese_is_eaten_where_it_was_put():
     """Cheese moved next to the mouse: one step onto it ends the episode with reward 10."""
     env = make_env(8, 11)
@@ -88,6 +93,7 @@ def test_edited_cheese_is_eaten_where_it_was_put():
     assert (reward == 10).all() and first.all()
 
 
+@pytest.mark.slow
 def test_moved_mouse_and_removed_cheese_survive_set_state():
     env = make_env(4, 12)
     states = get_states(env)
@@ -102,6 +108,7 @@ def test_moved_mouse_and_removed_cheese_survive_set_state():
         assert b.mouse == s.mouse and b.cheese is None
 
 
+@pytest.mark.slow
 def test_maze_picture_marks_the_landmarks(blobs):
     from kit.maze.picture import COLOURS, maze_image, maze_png
 

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import nbformat
 import papermill
+import pytest
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "calibration_report.ipynb"
 
 
+@pytest.mark.slow
 def test_executed_report_notebook_has_png_charts(scored_project, tmp_path):
     out = tmp_path / "executed.ipynb"
     papermill.execute_notebook(
