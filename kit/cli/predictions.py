@@ -81,13 +81,33 @@ def predict(
 
 
 @click.command()
+@click.option("--by", default=None, help="Seal only this forecaster's forecasts.")
+@click.option("--tag", "tag", is_flag=True, help="Record the ledger's head in a git tag.")
+@click.option(
+    "--amend",
+    "amend_why",
+    default=None,
+    metavar="WHY",
+    help="First record every changed plan as an amendment with this reason (kit amend).",
+)
 @click.pass_context
-def seal(ctx: click.Context) -> None:
-    """Seal every forecast not yet sealed (fills in missing times first)."""
+def seal(ctx: click.Context, by: str | None, tag: bool, amend_why: str | None) -> None:
+    """Seal forecasts not yet sealed (fills in missing times first) and their questions'
+    plans; a question whose plan changed since it was sealed waits for `kit amend`."""
     from kit.predictions.seal import seal as seal_all
 
     project = project_of(ctx)
-    report = seal_all(project)
+    if amend_why is not None:
+        _amend_changed(ctx, amend_why)
+    report = seal_all(project, by=by)
+    _print_seal(project, report)
+    if tag:
+        _tag(project)
+    if report.tampered or report.held:
+        ctx.exit(1)
+
+
+def _print_seal(project, report) -> None:
     if report.torn_bytes:
         click.echo(
             f"repaired: moved a torn last ledger line ({report.torn_bytes} bytes) to "
@@ -96,14 +116,60 @@ def seal(ctx: click.Context) -> None:
         )
     if report.timed:
         click.echo(f"filled in the time of {report.timed} forecasts")
+    for qid in report.plans:
+        click.echo(f"sealed the plan of {qid}")
     for ref in report.sealed:
         click.echo(f"sealed {ref.question.id} by {ref.forecast.by} at {ref.key[2]}")
     total = sum(1 for _ in report.predictions.forecasts())
     click.echo(f"{len(report.sealed)} newly sealed; {total} forecasts in all")
     for what in report.tampered:
         click.echo(f"not sealed, changed after its seal (tampered): {what}", err=True)
-    if report.tampered:
-        ctx.exit(1)
+    for what in report.held:
+        click.echo(f"not sealed, its question's plan changed: {what}", err=True)
+    for why in report.deviations:
+        click.echo(f"kit: {why}", err=True)
 
 
-COMMANDS = (check, predict, seal)
+def _tag(project) -> None:
+    from kit.predictions.history import tag_head
+
+    made = tag_head(project)
+    click.echo(f"tagged the ledger's head: {made.name} ({made.head}); push it: git push origin tag")
+
+
+def _amend_changed(ctx: click.Context, why: str) -> None:
+    from kit.predictions import check as check_project
+
+    project = project_of(ctx)
+    changed = sorted(check_project(project).deviations())
+    if changed:
+        ctx.invoke(amend, question_ids=tuple(changed), why=why)
+
+
+@click.command()
+@click.argument("question_ids", nargs=-1, required=True)
+@click.option("--why", default=None, help="The reason (required): kept in the ledger and report.")
+@click.pass_context
+def amend(ctx: click.Context, question_ids: tuple[str, ...], why: str | None) -> None:
+    """Seal the current plan of each QUESTION_ID as a new version, with the reason.
+
+    Made before any evidence for the question existed, it is a clean amendment; after,
+    a post-hoc deviation: the question still resolves, and status, score and the report
+    mark it. A question whose plan was never sealed gets its first version this way.
+    """
+    from kit.predictions.amend import amend as amend_plans
+    from kit.workspace import Workspace
+
+    project = project_of(ctx)
+    report = amend_plans(project, list(question_ids), why or "", Workspace.evidence_for(project))
+    for rec in report.amended:
+        kind = "post-hoc deviation" if rec["posthoc"] else "clean amendment"
+        seen = ""
+        if rec["posthoc"]:
+            seen = f" (evidence: {rec['evidence_run']} at {rec['evidence_at']})"
+        click.echo(f"amended the plan of {rec['question']}: {kind}{seen}")
+        for change in report.changes.get(rec["question"], []):
+            click.echo(f"  {change}")
+
+
+COMMANDS = (check, predict, seal, amend)

@@ -56,7 +56,7 @@ def run(ctx, target, params, grid, workers, force, timeout, cluster, allow_unsea
     from kit.errors import RunFailed
     from kit.predictions import load_predictions
     from kit.runs.params import parse_value
-    from kit.runs.plan import plan
+    from kit.runs.plan import held_back, plan, select
 
     project = project_of(ctx)
     predictions = load_predictions(project.root, allow_errors=True)
@@ -71,6 +71,8 @@ def run(ctx, target, params, grid, workers, force, timeout, cluster, allow_unsea
         allow_unsealed=allow_unsealed,
         timeout_s=timeout,
     )
+    for why in held_back(predictions, select(predictions, target)):
+        click.echo(f"kit: will not resolve until amended: {why}", err=True)
     for record in cached:
         click.echo(f"cached: {record.experiment}/{record.id} {record.parameters}", err=True)
     records = _execute(specs, workers, cluster, as_json)

@@ -66,6 +66,9 @@ def field_name(loc: tuple) -> str:
 
 _PATTERN_HELP = {
     "id": "use lowercase letters, digits and - _ . only, starting with a letter or digit",
+    "commit": "a commitment is sha256: and 64 lowercase hex digits (written by "
+    "`kit predict --blind`)",
+    "salt": "a salt is 64 lowercase hex digits (32 bytes), as `kit reveal` writes it",
 }
 _NAME_HELP = "use letters, digits and - _ . @ + only (at most 64), starting with a letter or digit"
 
@@ -203,11 +206,20 @@ class _Checker:
                     )
                     ok = False
                     continue
+            chosen = model
+            if isinstance(item, dict) and "commit" in item and model.value_key not in item:
+                chosen = model.blind_model()  # a blind forecast not revealed yet
             try:
-                out.append((j, model.model_validate(item)))
+                forecast = chosen.model_validate(item)
             except ValidationError as e:
-                self.problems += pydantic_problems(self.file, self.tree, e, loc, model)
+                self.problems += pydantic_problems(self.file, self.tree, e, loc, chosen)
                 ok = False
+                continue
+            if why := _blind_shape(forecast):
+                self.add(loc, why)
+                ok = False
+                continue
+            out.append((j, forecast))
         return out, ok
 
     def forecast_checks(
@@ -217,7 +229,7 @@ class _Checker:
         seen: dict[tuple, int] = {}
         for j, f in forecasts:
             floc = qloc + ("forecasts", j)
-            for issue in kind.check_forecast(q, f):
+            for issue in kind.check_forecast(q, f) if f.revealed else ():
                 self.add(floc + issue.loc, issue.message, issue.severity, issue.key)
             if f.at is None:
                 self.add(floc, "no time yet: `kit seal` fills in `at`", severity="warning")
@@ -231,6 +243,21 @@ class _Checker:
                 )
             else:
                 seen[key] = j
+
+
+def _blind_shape(forecast: ForecastBase) -> str | None:
+    """Why a forecast's commit, salt and value do not go together, or None."""
+    key = forecast.value_key
+    if forecast.salt is not None and forecast.commit is None:
+        return "a salt belongs to a blind forecast: it needs the commit it opens"
+    if forecast.commit is not None and forecast.revealed and forecast.salt is None:
+        return (
+            f"a revealed blind forecast needs the salt that opens its commit beside {key} "
+            "(`kit reveal` writes both)"
+        )
+    if forecast.commit is not None and not forecast.revealed and forecast.salt is not None:
+        return f"a salt without the revealed value: add {key}, or remove the salt"
+    return None
 
 
 def experiment_problem(project: Project, experiment: str) -> str | None:

@@ -24,7 +24,7 @@ def test_unknown_and_missing_fields(make_project):
     assert errors(make_project, text) == [
         "predictions/s.yaml:3:5: questions[0].text: missing required field",
         "predictions/s.yaml:4:5: questions[0].txt: unknown field; expected one of: id, text, "
-        "type, resolve, experiment, tags, forecasts",
+        "type, resolve, experiment, tags, blind, reveal_after, forecasts",
     ]
 
 
@@ -192,7 +192,7 @@ def test_unknown_field_in_a_forecast_lists_the_forecast_fields(make_project):
     )
     assert errors(make_project, text) == [
         "predictions/s.yaml:8:53: questions[0].forecasts[0].confidence: unknown field; "
-        "expected one of: by, at, why, p"
+        "expected one of: by, at, why, commit, salt, p"
     ]
 
 
