@@ -6,7 +6,7 @@ import math
 
 import click
 
-from kit.cli.common import console, outcome_options, project_of
+from kit.cli.common import console, outcome_options, project_of, witnessed_option
 
 NOTES = {
     "brier": "binary questions: one-sided Brier (p - y)^2 in [0, 1]",
@@ -35,20 +35,36 @@ def _fmt(value) -> str:
     show_default=True,
 )
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts (shape in README).")
+@click.option(
+    "--exclude-deviations",
+    is_flag=True,
+    help="Leave out questions whose plan was amended after evidence existed.",
+)
+@witnessed_option
 @click.pass_context
 def score(
-    ctx: click.Context, outcomes_path: str | None, include_late: bool, by: str, as_json: bool
+    ctx: click.Context,
+    outcomes_path: str | None,
+    include_late: bool,
+    by: str,
+    as_json: bool,
+    exclude_deviations: bool,
+    witnessed: bool,
 ) -> None:
     """Score each forecaster's latest forecast on every resolved question.
 
     Outcomes come from `kit resolve` (predictions/_resolutions.yaml) unless --outcomes.
     Forecasts sealed after their question's evidence are late: listed, not scored.
+    Outcomes of questions whose plan changed are withheld; questions amended after
+    evidence existed (post-hoc deviations) are marked.
     """
     from kit import jsonout
     from kit.workspace import Workspace
 
-    ws = Workspace.load(project_of(ctx), outcomes_path=outcomes_path)
-    table = ws.scores(include_late=include_late)
+    ws = Workspace.load(project_of(ctx), outcomes_path=outcomes_path, witnessed=witnessed)
+    table = ws.scores(include_late=include_late, exclude_deviations=exclude_deviations)
+    posthoc = {q.id: ws.posthoc(q.id) for _, q in ws.questions()}
+    posthoc = {qid: found for qid, found in posthoc.items() if found}
     groups = table.breakdown(by)
     if as_json:
         pooled = {q.id: ws.community(q.id) for _, q in ws.questions()}
@@ -61,12 +77,20 @@ def score(
                     "unresolved": table.unresolved,
                     "not_scored": table.not_scored,
                     "late": [r.as_dict() for r in table.late],
+                    "unrevealed": table.unrevealed,
+                    "withheld": ws.withheld,
+                    "deviations": {
+                        qid: [{"at": a.sealed_at, "why": a.why} for a in found]
+                        for qid, found in posthoc.items()
+                    },
+                    "excluded": table.excluded,
                     "community": pooled,
                     "notes": NOTES,
                 }
             )
         )
         return
+    _notes(ws, table, posthoc, exclude_deviations)
     if not table.records:
         click.echo(
             f"nothing to score: {len(table.unresolved)} questions unresolved, "
@@ -100,6 +124,26 @@ def score(
             f"{len(table.late)} late forecasts (sealed after the evidence) not scored: "
             + ", ".join(f"{r.by} on {r.question}" for r in table.late)
             + " (--include-late scores them)"
+        )
+
+
+def _notes(ws, table, posthoc: dict, excluded: bool) -> None:
+    """What is held back or marked, said before the table."""
+    for qid, why in ws.withheld.items():
+        click.echo(f"kit: {qid}: outcome withheld: {why}", err=True)
+    if posthoc and not excluded:
+        click.echo(
+            f"{len(posthoc)} questions have post-hoc plan deviations (amended after evidence "
+            f"existed; see the report): {', '.join(sorted(posthoc))} "
+            "(--exclude-deviations leaves them out)"
+        )
+    if table.excluded:
+        click.echo(f"left out as post-hoc deviations: {', '.join(table.excluded)}")
+    if table.unrevealed:
+        click.echo(
+            f"{len(table.unrevealed)} blind forecasts not revealed, counted not scored: "
+            + ", ".join(table.unrevealed)
+            + " (kit reveal)"
         )
 
 
