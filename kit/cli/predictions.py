@@ -138,7 +138,8 @@ def predict(
     "amend_why",
     default=None,
     metavar="WHY",
-    help="First record every changed plan as an amendment with this reason (kit amend).",
+    help="First record every plan that changed or was never sealed as an amendment with "
+    "this reason (kit amend).",
 )
 @click.pass_context
 def seal(ctx: click.Context, by: str | None, tag: bool, amend_why: str | None) -> None:
@@ -191,7 +192,8 @@ def _amend_changed(ctx: click.Context, why: str) -> None:
     from kit.predictions import check as check_project
 
     project = project_of(ctx)
-    changed = sorted(check_project(project).deviations())
+    plans = check_project(project).plans
+    changed = [qid for qid, st in plans.items() if st.deviation or not st.sealed]
     if changed:
         ctx.invoke(amend, question_ids=tuple(changed), why=why)
 

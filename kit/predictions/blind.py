@@ -14,7 +14,7 @@ commitment, so a value changed after committing is tampering.
 
 A question (or its set) may require blindness (`blind: true`): a plain forecast on it is
 an error until it resolves. `reveal_after:` holds reveals until a time, or until each
-listed forecaster has a sealed commitment on the question.
+listed forecaster has sealed a forecast (blind or plain) on the question.
 """
 
 from __future__ import annotations

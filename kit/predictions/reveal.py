@@ -120,9 +120,7 @@ def reveal(
             problems.append(f"{who}: its commitment is not sealed: `kit seal --by {f.by}` first")
             continue
         if q.id not in resolved:
-            committed = {
-                r.forecast.by for r in predictions.forecasts(q.id) if r.forecast.blind and r.seal
-            }
+            committed = {r.forecast.by for r in predictions.forecasts(q.id) if r.seal}
             if why := blind.held(s, q, committed, now):
                 report.held.append(f"{who}: {why}")
                 continue

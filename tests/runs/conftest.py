@@ -98,5 +98,30 @@ def written_run(
     run_dir = project.runs_dir / experiment / record.id
     run_dir.mkdir(parents=True)
     store.write_run(run_dir, record)
-    (run_dir / store.NOTEBOOK_FILE).write_text("{}")  # stands in for the executed notebook
+    (run_dir / store.NOTEBOOK_FILE).write_text(executed_notebook(record.results))
     return record.with_dir(run_dir)
+
+
+def executed_notebook(results: dict) -> str:
+    """An executed notebook holding `results` as `kit.record` displays them."""
+    import json
+
+    from kit.runs.record import MIME
+
+    outputs = [
+        {
+            "output_type": "display_data",
+            "metadata": {},
+            "data": {MIME: {"name": name, "value": value}, "text/plain": f"{name} = {value}"},
+        }
+        for name, value in results.items()
+    ]
+    cell = {
+        "cell_type": "code",
+        "execution_count": 1,
+        "id": "c0",
+        "metadata": {},
+        "outputs": outputs,
+        "source": "record(...)",
+    }
+    return json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
