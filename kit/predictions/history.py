@@ -116,7 +116,12 @@ def versions(project: Project) -> tuple[list[Version], list[Version]]:
 
 
 def _lines(data: bytes) -> list[bytes]:
-    return [x for x in data.split(b"\n") if x] if data else []
+    """The file's lines, numbered as the ledger numbers them (a final newline ends the
+    last line; a torn last line without one is a line too)."""
+    parts = data.split(b"\n") if data else []
+    if parts and parts[-1] == b"":
+        parts.pop()
+    return parts
 
 
 def _first_difference(old: list[bytes], new: list[bytes]) -> int:
@@ -204,6 +209,8 @@ def check_history(project: Project, tolerance: timedelta = DEFAULT_TOLERANCE) ->
             rec = json.loads(raw)
         except ValueError:
             continue  # `kit check` reports corrupt lines
+        if not isinstance(rec, dict):
+            continue
         claimed = _claimed(rec)
         seen = first_seen.get(raw)
         row = Witnessed(

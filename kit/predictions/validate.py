@@ -162,7 +162,8 @@ class _Checker:
         for issue in kind.check_question(q):
             self.add(qloc + issue.loc, issue.message, issue.severity, issue.key)
         if q.experiment is not None and (why := experiment_problem(self.project, q.experiment)):
-            self.add(qloc + ("experiment",), why)
+            severity = "warning" if why.startswith(NO_NOTEBOOK) else "error"
+            self.add(qloc + ("experiment",), why, severity)
         if not q.manual:
             try:
                 parse_rule(q.resolve)
@@ -260,6 +261,12 @@ def _blind_shape(forecast: ForecastBase) -> str | None:
     return None
 
 
+#: How the message about a notebook not written yet starts: a warning, not an error, so
+#: that forecasts and plans can be sealed before the notebook exists (the plan then holds
+#: no notebook digest, and writing the notebook is an amendment).
+NO_NOTEBOOK = "no notebook notebooks/"
+
+
 def experiment_problem(project: Project, experiment: str) -> str | None:
     """Why `experiment` does not name a notebook in `notebooks/`, or None if it does."""
     base = project.notebooks_dir.resolve()
@@ -271,8 +278,8 @@ def experiment_problem(project: Project, experiment: str) -> str | None:
     if not target.is_file():
         known = sorted(p.stem for p in project.notebooks_dir.glob("*.ipynb"))
         return (
-            f"no notebook notebooks/{experiment}.ipynb; notebooks here: "
-            f"{', '.join(known) or 'none'}"
+            f"{NO_NOTEBOOK}{experiment}.ipynb yet (notebooks here: {', '.join(known) or 'none'}): "
+            "its questions' plans are sealed without one, and `kit run` needs it"
         )
     return None
 
@@ -321,7 +328,8 @@ def validate_file(
         problems.append(Problem(file, line, col, "questions", "expected a list of questions"))
     if spec is not None and (why := experiment_problem(project, spec.experiment)):
         line, col = yamlsafe.position(tree, ("experiment",))
-        problems.append(Problem(file, line, col, "experiment", why))
+        severity = "warning" if why.startswith(NO_NOTEBOOK) else "error"
+        problems.append(Problem(file, line, col, "experiment", why, severity))
 
     checker = _Checker(project, file, tree)
     questions: list[QuestionBase] = []

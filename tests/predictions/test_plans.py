@@ -196,3 +196,16 @@ def test_an_unknown_record_kind_is_corrupt(project):
         f.write('{"kind":"nonsense","prev":null}\n')
     (problem,) = [p for p in check(project).problems if p.code == "corrupt"]
     assert "its kind is none of amend, plan, seal" in problem.message
+
+
+def test_a_plan_can_be_sealed_before_its_notebook_exists(make_project):
+    project = make_project({"basic.yaml": BASIC}, notebooks=())
+    report = seal(project)
+    assert len(report.sealed) == 3 and len(report.plans) == 3
+    body = next(r for r in _records(project) if r["kind"] == "plan")["body"]
+    assert body["notebook"] is None and body["parameters"] == {"n": 3, "seed": 0}
+    project.notebook_path("exp").write_text(notebook("n = 1\nseed = 0"))
+    assert all("notebook digest: no notebook -> " in m for m in _deviations(project))
+    report = amend(project, ["q-binary", "q-cat", "q-num"], "the notebook, written now")
+    assert not any(r["posthoc"] for r in report.amended)
+    assert check(project).problems == []
