@@ -181,6 +181,10 @@ def test_a_post_hoc_amendment_is_recorded_and_marked_everywhere(run_project):
     )
     status_out = kit(run_project, "status").stdout
     assert "3/3 sealed, 1 post-hoc" in status_out
+    out = kit(run_project, "report", "--no-images")
+    assert out.returncode == 0, out.stderr
+    page = (run_project.root / "report" / "report.html").read_text()
+    assert "<h2>Deviations</h2>" in page and "threshold stated as &gt;= 1 in the protocol" in page
 
 
 def test_a_manual_resolution_records_only_a_run_of_the_plan(run_project):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from kit.predictions.resolutions import load_resolutions
 from kit.runs import store
 from kit.runs.evidence import archive
@@ -85,3 +87,16 @@ def test_a_resolution_whose_run_is_nowhere_is_a_warning(run_project):
     found = _problems(run_project)
     assert found and all(p.startswith("warning: cannot verify: run exp/") for p in found)
     assert kit(run_project, "check").returncode == 0
+
+
+@pytest.mark.slow
+def test_a_real_run_resolves_verifies_and_archives(run_project):
+    out = kit(run_project, "run", "exp")
+    assert out.returncode == 0, out.stderr
+    out = kit(run_project, "resolve", "--archive")
+    assert out.returncode == 0, out.stderr
+    assert _problems(run_project) == []
+    shutil.rmtree(run_project.runs_dir)
+    assert _problems(run_project) == []
+    check = kit(run_project, "check", "--strict")
+    assert check.returncode == 0, check.stdout + check.stderr
