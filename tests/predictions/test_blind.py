@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import stat
 from datetime import timedelta
 
@@ -77,6 +78,11 @@ def test_a_forged_reveal_is_tampering(project):
     assert "bo's revealed forecast on q-binary does not open its commitment" in problem.message
     out = kit("check", cwd=project.root)
     assert out.returncode == 1 and "does not open its commitment" in out.stderr
+    text = path.read_text().replace("p: 0.9, salt:", "p: 0.35, salt:")
+    salt = re.search(r"salt: \"?([0-9a-f]{64})", text).group(1)
+    path.write_text(text.replace(salt, salt[:20]))
+    (problem,) = [p for p in check(project).problems if p.severity == "error"]
+    assert problem.field.endswith(".salt") and "a salt is 64 lowercase hex digits" in problem.message
 
 
 def test_a_store_that_does_not_open_the_commitment_reveals_nothing(project):
