@@ -36,6 +36,7 @@ from kit.assess import markets
 from kit.assess.table import ScoreTable, score
 from kit.errors import KitError
 from kit.predictions import plans as plans_mod
+from kit.predictions.amend import EvidenceLookup
 from kit.predictions.ledger import PlanSeal, Seal
 from kit.predictions.outcomes import load_outcomes
 from kit.predictions.registry import ForecastRef, Predictions, check, raise_for_errors
@@ -121,7 +122,7 @@ class Workspace:
         return ws
 
     @classmethod
-    def evidence_for(cls, project: Project):
+    def evidence_for(cls, project: Project) -> EvidenceLookup:
         """A lookup, question id -> (evidence time, run), read when first asked (for
         `kit amend`, which records whether evidence existed)."""
         loaded: list[Workspace] = []
