@@ -82,7 +82,9 @@ def test_a_forged_reveal_is_tampering(project):
     salt = re.search(r"salt: \"?([0-9a-f]{64})", text).group(1)
     path.write_text(text.replace(salt, salt[:20]))
     (problem,) = [p for p in check(project).problems if p.severity == "error"]
-    assert problem.field.endswith(".salt") and "a salt is 64 lowercase hex digits" in problem.message
+    assert (
+        problem.field.endswith(".salt") and "a salt is 64 lowercase hex digits" in problem.message
+    )
 
 
 def test_a_store_that_does_not_open_the_commitment_reveals_nothing(project):
