@@ -20,6 +20,14 @@ RECORDS = (
     ),
     ("`runs/<experiment>/<run-id>/run.json`", "kit.runs.store:RunRecord"),
 )
+#: Records documented in docs/preregistration.md, checked the same way.
+PREREGISTRATION = (
+    ("`_seals.jsonl` lines of kind `plan` and `amend`", "kit.predictions.ledger:PlanSeal"),
+    (
+        "`.kit/private/<forecaster>.jsonl`: one line per blind forecast",
+        "kit.predictions.blind:Secret",
+    ),
+)
 
 
 def _type_name(annotation: object) -> str:
@@ -51,10 +59,10 @@ def table(model: type) -> str:
     return "\n".join(lines)
 
 
-def tables() -> dict[str, str]:
+def tables(records: tuple[tuple[str, str], ...] = RECORDS) -> dict[str, str]:
     """Heading -> table, for every documented record whose model exists."""
     out = {}
-    for heading, where in RECORDS:
+    for heading, where in records:
         module, _, name = where.partition(":")
         model = getattr(importlib.import_module(module), name, None)
         if model is not None:
@@ -64,4 +72,7 @@ def tables() -> dict[str, str]:
 
 if __name__ == "__main__":
     for heading, text in tables().items():
+        print(f"{heading}\n\n{text}\n")
+    print("# docs/preregistration.md\n")
+    for heading, text in tables(PREREGISTRATION).items():
         print(f"{heading}\n\n{text}\n")

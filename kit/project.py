@@ -36,6 +36,11 @@ class Project:
         return self.root / "runs"
 
     @property
+    def evidence_dir(self) -> Path:
+        """Committed copies of the runs that resolved questions (`kit evidence`)."""
+        return self.root / "evidence"
+
+    @property
     def ledger_path(self) -> Path:
         return self.predictions_dir / LEDGER_NAME
 

@@ -55,7 +55,7 @@ def test_check_ok_then_error_exit_codes(tmp_path):
 
 def test_check_named_file_reports_only_that_file(tmp_path):
     project = write_project(
-        tmp_path, {"a.yaml": BASIC, "b.yaml": "experiment: nope\nquestions: []\n"}
+        tmp_path, {"a.yaml": BASIC, "b.yaml": "experiment: ../nope\nquestions: []\n"}
     )
     result = kit("check", "predictions/a.yaml", cwd=project.root)
     assert result.returncode == 0, result.stderr
@@ -88,7 +88,13 @@ def test_predict_and_seal_commands(tmp_path):
         cwd=project.root,
     )
     assert r.returncode == 0, r.stderr
-    assert "5 newly sealed; 5 forecasts in all" in r.stdout
+    # --seal seals that forecast alone (and its question's plan), no one else's drafts
+    assert "1 newly sealed; 5 forecasts in all" in r.stdout
+    assert kit("check", "--strict", cwd=project.root).returncode == 1
+    r = kit("seal", "--by", "bo", cwd=project.root)
+    assert "1 newly sealed; 5 forecasts in all" in r.stdout  # bo's q-cat draft
+    r = kit("seal", cwd=project.root)
+    assert "3 newly sealed; 5 forecasts in all" in r.stdout  # ana's three
     assert kit("check", "--strict", cwd=project.root).returncode == 0
 
 

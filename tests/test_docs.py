@@ -17,3 +17,16 @@ def test_every_record_table_in_the_readme_matches_its_model():
         assert f"### {heading}\n\n{table}\n" in text, (
             f"README.md's table for {heading} is out of date: paste `python -m kit.docs`"
         )
+
+
+def test_the_preregistration_record_tables_match_their_models():
+    from kit.docs import PREREGISTRATION
+
+    text = (README.parent / "docs" / "preregistration.md").read_text(encoding="utf-8")
+    generated = tables(PREREGISTRATION)
+    assert len(generated) == len(PREREGISTRATION)
+    for heading, table in generated.items():
+        assert f"### {heading}\n\n{table}\n" in text, (
+            f"docs/preregistration.md's table for {heading} is out of date: paste "
+            "`python -m kit.docs`"
+        )

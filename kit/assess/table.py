@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -40,6 +41,7 @@ class ScoreRecord:
     outcome: Any
     scores: dict[str, float | bool | None] = field(default_factory=dict)
     late: bool = False
+    deviation: bool = False  # its question's plan was amended after evidence existed
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -51,6 +53,8 @@ class ScoreTable:
     unresolved: list[str]  # question ids without an outcome (skipped, counted)
     not_scored: list[str]  # ambiguous or annulled
     late: list[ScoreRecord] = field(default_factory=list)  # sealed after the evidence
+    unrevealed: list[str] = field(default_factory=list)  # "by on question": blind, not revealed
+    excluded: list[str] = field(default_factory=list)  # questions left out: post-hoc deviations
 
     def breakdown(self, by: str) -> list[dict]:
         """Mean scores and counts per forecaster, tag, set or month (of the forecast date)."""
@@ -96,7 +100,9 @@ def latest(refs: list[ForecastRef]) -> list[ForecastRef]:
     return list(best.values())
 
 
-def _record(ref: ForecastRef, outcome: Any, late: bool = False) -> ScoreRecord:
+def _record(
+    ref: ForecastRef, outcome: Any, late: bool = False, deviation: bool = False
+) -> ScoreRecord:
     return ScoreRecord(
         ref.question.id,
         ref.set.name,
@@ -107,6 +113,7 @@ def _record(ref: ForecastRef, outcome: Any, late: bool = False) -> ScoreRecord:
         outcome,
         ref.question.kind.scores(ref.question, ref.forecast, outcome),
         late,
+        deviation,
     )
 
 
@@ -116,33 +123,60 @@ def score(
     evidence_at: dict[str, Any] | None = None,
     *,
     include_late: bool = False,
+    is_late: Callable[[ForecastRef], bool] | None = None,
+    deviations: set[str] | frozenset[str] = frozenset(),
+    exclude_deviations: bool = False,
 ) -> ScoreTable:
     """Score table of the latest forecasts on resolved questions.
 
-    `evidence_at` maps question id to the time its evidence existed (the start of the run
-    that resolved it); a forecast sealed after it (or never sealed) is late: scored apart
-    in `late`, and left out of `records` unless `include_late`.
+    Lateness is `is_late(ref)` (the workspace's rule) or else, from `evidence_at` (question
+    id -> when its evidence existed), sealed after it (or never sealed): late forecasts
+    are scored apart in `late`, and left out of `records` unless `include_late`. Blind
+    forecasts not yet revealed are counted in `unrevealed`, not scored. Questions in
+    `deviations` (post-hoc amendments) are marked, or left out with `exclude_deviations`.
     """
     evidence_at = evidence_at or {}
-    records, unresolved, not_scored = [], [], []
+    records, unresolved, not_scored, excluded = [], [], [], []
     for _, q in predictions.questions():
         if q.id not in outcomes:
             unresolved.append(q.id)
         elif outcomes[q.id] in NOT_SCORED:
             not_scored.append(q.id)
+        elif exclude_deviations and q.id in deviations:
+            excluded.append(q.id)
     refs = [
         r
         for r in predictions.forecasts()
-        if r.question.id in outcomes and outcomes[r.question.id] not in NOT_SCORED
+        if r.question.id in outcomes
+        and outcomes[r.question.id] not in NOT_SCORED
+        and r.question.id not in excluded
     ]
 
-    def is_late(ref: ForecastRef) -> bool:
+    def late(ref: ForecastRef) -> bool:
+        if is_late is not None:
+            return is_late(ref)
         return ref.late(evidence_at.get(ref.question.id))
 
-    on_time = [r for r in refs if include_late or not is_late(r)]
-    late_refs = [] if include_late else [r for r in refs if is_late(r)]
+    on_time = [r for r in refs if include_late or not late(r)]
+    late_refs = [] if include_late else [r for r in refs if late(r)]
     order = lambda r: (r.set.name, r.question.id, r.forecast.by)  # noqa: E731
+
+    def record(ref: ForecastRef, is_late_now: bool) -> ScoreRecord:
+        qid = ref.question.id
+        return _record(ref, outcomes[qid], is_late_now, qid in deviations)
+
+    # A forecaster whose latest forecast is blind and unrevealed is counted, not scored on
+    # an earlier one: declining to reveal a bad forecast must not bring back a better one.
+    unrevealed = []
     for ref in sorted(latest(on_time), key=order):
-        records.append(_record(ref, outcomes[ref.question.id], is_late(ref)))
-    late = [_record(r, outcomes[r.question.id], True) for r in sorted(latest(late_refs), key=order)]
-    return ScoreTable(records, unresolved, not_scored, late)
+        if ref.forecast.revealed:
+            records.append(record(ref, late(ref)))
+        else:
+            unrevealed.append(f"{ref.forecast.by} on {ref.question.id}")
+    late_records = []
+    for ref in sorted(latest(late_refs), key=order):
+        if ref.forecast.revealed:
+            late_records.append(record(ref, True))
+        else:
+            unrevealed.append(f"{ref.forecast.by} on {ref.question.id} (late)")
+    return ScoreTable(records, unresolved, not_scored, late_records, unrevealed, excluded)

@@ -54,3 +54,12 @@ def outcome_options(command):
         type=click.Path(exists=True, dir_okay=False),
         help="YAML: question id -> outcome, instead of predictions/_resolutions.yaml.",
     )(command)
+
+
+def witnessed_option(command):
+    """`--witnessed`: judge lateness on the time git first witnessed each seal."""
+    return click.option(
+        "--witnessed",
+        is_flag=True,
+        help="Judge lateness by when git first witnessed each seal (kit check --history).",
+    )(command)

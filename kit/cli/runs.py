@@ -56,7 +56,7 @@ def run(ctx, target, params, grid, workers, force, timeout, cluster, allow_unsea
     from kit.errors import RunFailed
     from kit.predictions import load_predictions
     from kit.runs.params import parse_value
-    from kit.runs.plan import plan
+    from kit.runs.plan import held_back, plan, select
 
     project = project_of(ctx)
     predictions = load_predictions(project.root, allow_errors=True)
@@ -71,6 +71,8 @@ def run(ctx, target, params, grid, workers, force, timeout, cluster, allow_unsea
         allow_unsealed=allow_unsealed,
         timeout_s=timeout,
     )
+    for why in held_back(predictions, select(predictions, target)):
+        click.echo(f"kit: will not resolve until amended: {why}", err=True)
     for record in cached:
         click.echo(f"cached: {record.experiment}/{record.id} {record.parameters}", err=True)
     records = _execute(specs, workers, cluster, as_json)
@@ -152,9 +154,13 @@ def _execute(specs, workers, cluster, quiet):
 )
 @click.option("--why", default=None, help="Reason for a manual outcome (kept as evidence).")
 @click.option("--dry-run", is_flag=True, help="Show outcomes without writing them.")
+@click.option(
+    "--archive", is_flag=True, help="Then copy the resolving runs into evidence/ (kit evidence)."
+)
 @click.pass_context
-def resolve(ctx, question, value, why, dry_run):
-    """Resolve questions from their latest successful runs, or one QUESTION by hand.
+def resolve(ctx, question, value, why, dry_run, archive):
+    """Resolve questions from the first successful runs of their sealed plans, or one
+    QUESTION by hand.
 
     A question with replicates resolves once every replicate has a successful run; the
     ones still missing (and the failed ones) are listed. A question whose rule fails is
@@ -171,6 +177,8 @@ def resolve(ctx, question, value, why, dry_run):
             raise UsageError("a manual resolution needs QUESTION and --value (and --why)")
         res = resolve_manual(predictions, question, value, why or "")
         click.echo(f"{res.question}: {res.outcome!r} (manual: {res.why})")
+        if archive:
+            ctx.invoke(evidence)
         return
     report = resolve_all(predictions, write=not dry_run)
     for qid, res in report.resolved.items():
@@ -178,6 +186,16 @@ def resolve(ctx, question, value, why, dry_run):
         click.echo(f"{qid}: {res.outcome!r}  <- {res.run}{more}")
     for line in report.incomplete:
         click.echo(f"waiting: {line}", err=True)
+    for qid, why in report.rederived.items():
+        click.echo(f"kit: {qid}: stale outcome re-derived ({why})", err=True)
+    for qid, why in report.dropped.items():
+        click.echo(
+            f"kit: {qid}: stale outcome dropped ({why}); no run of its sealed plan yet: "
+            "`kit run` it",
+            err=True,
+        )
+    for why in report.blocked:
+        click.echo(f"kit: not resolved: {why}", err=True)
     if report.pending:
         click.echo(
             f"{len(report.pending)} questions have no successful run yet: "
@@ -192,8 +210,32 @@ def resolve(ctx, question, value, why, dry_run):
         )
     for line in report.problems:
         click.echo(f"kit: {line}", err=True)
-    if report.problems:
-        raise KitError(f"{len(report.problems)} questions could not be resolved")
+    if archive and not dry_run:
+        ctx.invoke(evidence)
+    if report.problems or report.blocked:
+        n = len(report.problems) + len(report.blocked)
+        raise KitError(f"{n} questions could not be resolved")
 
 
-COMMANDS = (run, resolve)
+@click.command()
+@click.pass_context
+def evidence(ctx):
+    """Copy the runs that resolved questions (run.json and the executed notebook) into
+    evidence/, to commit: then `kit check` verifies every outcome from the repository."""
+    from kit.predictions import load_predictions
+    from kit.runs.evidence import archive
+
+    project = project_of(ctx)
+    report = archive(load_predictions(project.root))
+    for run in report.copied:
+        click.echo(f"archived {run}")
+    for what in report.missing:
+        click.echo(f"kit: cannot archive {what}: not in runs/", err=True)
+    click.echo(
+        f"{len(report.copied)} runs copied ({report.copied_bytes / 1e6:.1f} MB), "
+        f"{len(report.present)} already there; evidence/ holds "
+        f"{report.total_bytes / 1e6:.1f} MB: commit it"
+    )
+
+
+COMMANDS = (run, resolve, evidence)

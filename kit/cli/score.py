@@ -6,7 +6,7 @@ import math
 
 import click
 
-from kit.cli.common import console, outcome_options, project_of
+from kit.cli.common import console, outcome_options, project_of, witnessed_option
 
 NOTES = {
     "brier": "binary questions: one-sided Brier (p - y)^2 in [0, 1]",
@@ -69,6 +69,12 @@ def _p(value) -> str:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the resampling.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV: the table (or --pairwise's).")
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts (shape in README).")
+@click.option(
+    "--exclude-deviations",
+    is_flag=True,
+    help="Leave out questions whose plan was amended after evidence existed.",
+)
+@witnessed_option
 @click.pass_context
 def score(
     ctx: click.Context,
@@ -81,6 +87,8 @@ def score(
     seed: int,
     as_csv: bool,
     as_json: bool,
+    exclude_deviations: bool,
+    witnessed: bool,
 ) -> None:
     """Score each forecaster's latest forecast on every resolved question.
 
@@ -88,7 +96,8 @@ def score(
     questions behind it; --pairwise compares every two forecasters on the questions both
     answered. Outcomes come from `kit resolve` (predictions/_resolutions.yaml) unless
     --outcomes. Forecasts sealed after their question's evidence are late: listed, not
-    scored.
+    scored. Outcomes of questions whose plan changed are withheld; questions amended after
+    evidence existed (post-hoc deviations) are marked.
     """
     from kit import csvout, jsonout
     from kit.assess import calibration, uncertainty
@@ -98,8 +107,10 @@ def score(
     if as_csv and as_json:
         raise UsageError("--csv and --json: choose one")
     settings = uncertainty.Settings(level=level, resamples=resamples, seed=seed)
-    ws = Workspace.load(project_of(ctx), outcomes_path=outcomes_path)
-    table = ws.scores(include_late=include_late)
+    ws = Workspace.load(project_of(ctx), outcomes_path=outcomes_path, witnessed=witnessed)
+    table = ws.scores(include_late=include_late, exclude_deviations=exclude_deviations)
+    posthoc = {q.id: ws.posthoc(q.id) for _, q in ws.questions()}
+    posthoc = {qid: found for qid, found in posthoc.items() if found}
     groups = uncertainty.add_intervals(table.breakdown(by), table, by, settings)
     compared = uncertainty.pairwise(table, settings=settings) if pairwise or as_json else None
     if as_csv:
@@ -122,6 +133,13 @@ def score(
                     "unresolved": table.unresolved,
                     "not_scored": table.not_scored,
                     "late": [r.as_dict() for r in table.late],
+                    "unrevealed": table.unrevealed,
+                    "withheld": ws.withheld,
+                    "deviations": {
+                        qid: [{"at": a.sealed_at, "why": a.why} for a in found]
+                        for qid, found in posthoc.items()
+                    },
+                    "excluded": table.excluded,
                     "community": pooled,
                     "pairwise": compared.rows,
                     "relative_skill": compared.skill,
@@ -138,6 +156,7 @@ def score(
             )
         )
         return
+    _notes(ws, table, posthoc, exclude_deviations)
     if not table.records:
         click.echo(
             f"nothing to score: {len(table.unresolved)} questions unresolved, "
@@ -241,6 +260,26 @@ def _late(table) -> None:
             f"{len(table.late)} late forecasts (sealed after the evidence) not scored: "
             + ", ".join(f"{r.by} on {r.question}" for r in table.late)
             + " (--include-late scores them)"
+        )
+
+
+def _notes(ws, table, posthoc: dict, excluded: bool) -> None:
+    """What is held back or marked, said before the table."""
+    for qid, why in ws.withheld.items():
+        click.echo(f"kit: {qid}: outcome withheld: {why}", err=True)
+    if posthoc and not excluded:
+        click.echo(
+            f"{len(posthoc)} questions have post-hoc plan deviations (amended after evidence "
+            f"existed; see the report): {', '.join(sorted(posthoc))} "
+            "(--exclude-deviations leaves them out)"
+        )
+    if table.excluded:
+        click.echo(f"left out as post-hoc deviations: {', '.join(table.excluded)}")
+    if table.unrevealed:
+        click.echo(
+            f"{len(table.unrevealed)} blind forecasts not revealed, counted not scored: "
+            + ", ".join(table.unrevealed)
+            + " (kit reveal)"
         )
 
 

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import click
 
-from kit.cli.common import console, project_of
+from kit.cli.common import console, project_of, witnessed_option
 
 NUMBERS = ("questions", "forecasts", "sealed", "late", "resolved")
 
 
 @click.command()
+@witnessed_option
 @click.pass_context
-def status(ctx: click.Context) -> None:
-    """Per question set: questions, forecasts, sealed, late, resolved, and the runs that
-    match its plan (the set's parameters, one per replicate): how many have a successful
-    run, and the latest of them."""
+def status(ctx: click.Context, witnessed: bool) -> None:
+    """Per question set: questions, forecasts, sealed, late, resolved, the runs that
+    match its plan (the set's parameters, one per replicate: how many have a successful
+    run, and the latest of them), plans (sealed, changed, amended post-hoc) and blind
+    forecasts not yet revealed."""
     from rich.table import Table
 
     from kit.workspace import Workspace
 
-    ws = Workspace.load(project_of(ctx), allow_errors=True)
+    ws = Workspace.load(project_of(ctx), allow_errors=True, witnessed=witnessed)
     for problem in ws.problems:
         click.echo(f"kit: {problem}", err=True)
     project, predictions = ws.project, ws.predictions
@@ -33,12 +35,14 @@ def status(ctx: click.Context) -> None:
         "late",
         "resolved",
         "run for its plan",
+        "plans",
+        "blind",
     )
     for col in columns:
         table.add_column(
             col,
             justify="left"
-            if col in ("question set", "experiments", "run for its plan")
+            if col in ("question set", "experiments", "run for its plan", "plans")
             else "right",
         )
     refs = ws.forecasts()
@@ -61,12 +65,29 @@ def status(ctx: click.Context) -> None:
             str(len(mine)),
             str(sum(r.sealed for r in mine)),
             str(sum(ws.late(r) for r in mine)),
-            str(sum(q.id in ws.resolutions for q in s.questions)),
+            str(sum(q.id in ws.outcomes for q in s.questions)),
             last_run,
+            _plans(ws, s),
+            str(sum(not r.forecast.revealed for r in mine)),
         )
     console().print(table)
+    for qid, why in ws.withheld.items():
+        click.echo(f"kit: {qid}: outcome withheld: {why}", err=True)
     if predictions.errors:
         click.echo(f"{len(predictions.errors)} problems: run `kit check`", err=True)
+
+
+def _plans(ws, loaded) -> str:
+    """`3 sealed`, with how many changed (not amended) and amended post-hoc."""
+    statuses = [ws.plan(q.id) for q in loaded.questions]
+    text = f"{sum(st.sealed for st in statuses)}/{len(statuses)} sealed"
+    changed = sum(st.deviation for st in statuses)
+    posthoc = sum(bool(ws.posthoc(q.id)) for q in loaded.questions)
+    if changed:
+        text += f", {changed} changed"
+    if posthoc:
+        text += f", {posthoc} post-hoc"
+    return text
 
 
 COMMANDS = (status,)

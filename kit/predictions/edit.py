@@ -145,3 +145,56 @@ def insert_time(text: str, tree: Any, q_index: int, f_index: int, at: datetime) 
 
 def reload(file: str, text: str) -> yamlsafe.YamlDoc:
     return yamlsafe.load(file, text)
+
+
+def _flow_end(text: str, start: int) -> int:
+    """Index of the `}` closing the flow mapping whose content includes `start`."""
+    depth, i, quote = 0, start, None
+    while i < len(text):
+        c = text[i]
+        if quote == '"':
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                quote = None
+        elif quote == "'":
+            if c == "'" and text[i + 1 : i + 2] == "'":
+                i += 1
+            elif c == "'":
+                quote = None
+        elif c in "\"'":
+            quote = c
+        elif c in "{[":
+            depth += 1
+        elif c in "]}":
+            if depth == 0:
+                return i
+            depth -= 1
+        i += 1
+    raise KitError("a flow mapping has no closing }")
+
+
+def add_fields(text: str, tree: Any, q_index: int, f_index: int, fields: dict[str, Any]) -> str:
+    """`text` with `fields` added at the end of forecast `f_index` of question `q_index`
+    (inside its `{...}`, or as lines of its block mapping); nothing else changes."""
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    node = _question_node(tree, q_index)["forecasts"][f_index]
+    if not isinstance(node, CommentedMap) or not len(node):
+        raise KitError("forecast is not a mapping")
+    keys = list(node)
+    if node.fa.flow_style():
+        line, col = node.lc.value(keys[-1])
+        offset = sum(len(x) for x in lines[:line]) + col
+        joined = "".join(lines)
+        end = _flow_end(joined, offset)
+        cut = len(joined[:end].rstrip())
+        added = "".join(f", {k}: {scalar(v)}" for k, v in fields.items())
+        return joined[:cut] + added + joined[cut:]
+    first_line, first_col = node.lc.key(keys[0])
+    dash = lines[first_line].rfind("-", 0, first_col)
+    end = _block_end(lines, first_line, dash if dash >= 0 else first_col - 1)
+    for k, v in reversed(list(fields.items())):
+        lines.insert(end, " " * first_col + f"{k}: {scalar(v)}\n")
+    return "".join(lines)

@@ -1,16 +1,26 @@
-"""The seal ledger: an append-only JSON-lines file of forecast digests.
+"""The seal ledger: an append-only JSON-lines file of forecast and plan digests.
 
-Each line seals one forecast: the SHA-256 of its canonical form (question id, text and
-type, forecaster, value, `at`), the UTC time of sealing, the git commit of the project
-if it is a repository, and `prev`, the SHA-256 of the line before it, so that editing or
-deleting an earlier line breaks the chain visibly. A line is written whole in one
-append; a crash can at worst leave a torn last line, which is detected, reported and
-(by `kit seal`) moved aside to `_seals.jsonl.torn` while the earlier lines stay valid.
+Each line is one record, chained by `prev`, the SHA-256 of the line before it, so that
+editing or deleting an earlier line breaks the chain visibly. A record's `kind` says
+what it seals:
 
-What a seal proves: that the ledger line (and, once committed, the git history) held
-this digest at `sealed_at`. The time comes from this machine's clock; for a proof that
-does not rest on the clock, commit and push the ledger, or timestamp it with a third
-party (not done here: the kit works offline).
+- `seal`: one forecast: the SHA-256 of its canonical form (question id, text and type,
+  forecaster, value, `at`; a blind forecast's commitment instead of its value), the UTC
+  time of sealing, the git commit of the project if it is a repository, and the plan
+  version (`plan`) its question had;
+- `plan`: a question's analysis plan, first sealed (`kit.predictions.plans`);
+- `amend`: a new version of a sealed plan, with the reason (`kit amend`).
+
+Ledgers written before plans existed hold only `seal` lines and read unchanged.
+
+A line is written whole in one append; a crash can at worst leave a torn last line,
+which is detected, reported and (by `kit seal`) moved aside to `_seals.jsonl.torn`
+while the earlier lines stay valid.
+
+What a seal proves: that the ledger line held this digest, claimed to be sealed at
+`sealed_at` by this machine's clock. The whole file can be rewritten with a consistent
+chain; the git history is the witness that it was not (`kit check --history`,
+`kit.predictions.history`), best pushed to a remote or tagged (`kit seal --tag`).
 """
 
 from __future__ import annotations
@@ -19,10 +29,10 @@ import hashlib
 import json
 import os
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
@@ -37,12 +47,16 @@ def iso(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical(question: QuestionBase, forecast: ForecastBase) -> bytes:
-    """The bytes a seal digests: sorted-key compact JSON of what the forecast claims.
+def _dumps(body: dict) -> bytes:
+    return json.dumps(
+        body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
 
-    The value's form is the kind's (`QuestionKind.canonical_value`), under the key the
-    forecast holds it in (`p`, `probs`, `quantiles`, ...).
-    """
+
+def revealed_canonical(question: QuestionBase, forecast: ForecastBase) -> bytes:
+    """The canonical form of what a forecast claims, value included: sorted-key compact
+    JSON of question id, text and type, forecaster, `at` and the value in the kind's form
+    (`QuestionKind.canonical_value`), under the forecast's value key."""
     body = {
         "question": question.id,
         "text": question.text,
@@ -51,9 +65,27 @@ def canonical(question: QuestionBase, forecast: ForecastBase) -> bytes:
         "at": iso(forecast.at) if forecast.at else None,
         forecast.value_key: question.kind.canonical_value(forecast),
     }
-    return json.dumps(
-        body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return _dumps(body)
+
+
+def canonical(question: QuestionBase, forecast: ForecastBase) -> bytes:
+    """The bytes a seal digests.
+
+    A plain forecast's canonical form (`revealed_canonical`); a blind forecast's holds
+    its commitment instead of its value, so that its seal stays valid when the value is
+    revealed (the revealed value is checked against the commitment instead).
+    """
+    if forecast.commit is None:
+        return revealed_canonical(question, forecast)
+    body = {
+        "question": question.id,
+        "text": question.text,
+        "type": question.type,
+        "by": forecast.by,
+        "at": iso(forecast.at) if forecast.at else None,
+        "commit": forecast.commit,
+    }
+    return _dumps(body)
 
 
 def digest(question: QuestionBase, forecast: ForecastBase) -> str:
@@ -85,11 +117,53 @@ class Seal(BaseModel):
     )
     commit: str | None = Field(None, description="git HEAD of the project when sealed")
     file: str = Field("", description="the question-set file it came from")
+    plan: str | None = Field(
+        None,
+        description="sha256: of its question's plan when sealed (null: sealed before the "
+        "kit sealed plans)",
+    )
     line: int = Field(0, description="its 1-based line in the ledger (not stored)")
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.question, self.by, self.at)
+
+
+class PlanSeal(BaseModel):
+    """A ledger line sealing one version of a question's analysis plan (`kit.predictions.plans`).
+
+    `kind` is `plan` for a plan sealed by `kit seal`, `amend` for a version recorded by
+    `kit amend` with its reason. An amendment made after evidence for the question existed
+    is post-hoc (`posthoc`, with the evidence it knew of)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", strict=True)
+
+    kind: Literal["plan", "amend"] = Field(description="plan (first sealed) or amend")
+    question: str = Field(description="the question's id")
+    plan: str = Field(description="sha256: of the canonical plan (the version's name)")
+    body: dict[str, Any] = Field(
+        description="the plan: type, rule, kind's fields, experiment, parameters, notebook "
+        "and input digests"
+    )
+    sealed_at: Annotated[AwareDatetime, Field(strict=False)] = Field(
+        description="when it was sealed (this machine's clock, UTC)"
+    )
+    commit: str | None = Field(None, description="git HEAD of the project when sealed")
+    file: str = Field("", description="the question-set file it came from")
+    why: str | None = Field(None, description="an amendment's reason")
+    previous: str | None = Field(None, description="the plan version it replaces")
+    posthoc: bool = Field(False, description="amended after evidence for the question existed")
+    evidence_at: str | None = Field(None, description="that evidence's time, if any")
+    evidence_run: str | None = Field(None, description="that evidence's run, if any")
+    line: int = Field(0, description="its 1-based line in the ledger (not stored)")
+
+    @property
+    def amended(self) -> bool:
+        return self.kind == "amend"
+
+
+#: The record kinds a ledger line may hold, and their models.
+RECORD_KINDS: dict[str, type[BaseModel]] = {"seal": Seal, "plan": PlanSeal, "amend": PlanSeal}
 
 
 #: Fields of a ledger line besides the Seal's own: the format version, the record kind,
@@ -105,9 +179,17 @@ class Ledger:
     last_hash: str | None  # hash of the last whole line, for the next `prev`
     good_bytes: int  # length of the prefix of whole lines (a torn tail starts here)
     torn: bool = False  # the file ends in a line cut short
+    plans: list[PlanSeal] = field(default_factory=list)  # plan versions, in ledger order
 
     def by_key(self) -> dict[tuple[str, str, str], Seal]:
         return {s.key: s for s in self.seals}
+
+    def plan_versions(self) -> dict[str, list[PlanSeal]]:
+        """Each question's sealed plan versions, oldest first."""
+        out: dict[str, list[PlanSeal]] = {}
+        for p in self.plans:
+            out.setdefault(p.question, []).append(p)
+        return out
 
 
 def read(path: Path, shown: str) -> Ledger:
@@ -117,6 +199,7 @@ def read(path: Path, shown: str) -> Ledger:
     torn_tail = False
     data = path.read_bytes()
     seals: list[Seal] = []
+    plans: list[PlanSeal] = []
     problems: list[Problem] = []
     prev: str | None = None
     offset = 0
@@ -131,9 +214,11 @@ def read(path: Path, shown: str) -> Ledger:
         torn_tail = torn_tail or torn
         try:
             rec = json.loads(raw.decode("utf-8"))
-            if not isinstance(rec, dict) or rec.get("kind") != "seal":
-                raise ValueError("not a seal record")
-            seal = Seal.model_validate({**rec, "line": n})
+            model = RECORD_KINDS.get(rec.get("kind")) if isinstance(rec, dict) else None
+            if model is None:
+                kinds = ", ".join(sorted(RECORD_KINDS))
+                raise ValueError(f"not a ledger record (its kind is none of {kinds})")
+            seal = model.model_validate({**rec, "line": n})
         except ValidationError as e:
             first = e.errors(include_url=False)[0]
             where = ".".join(str(p) for p in first["loc"])
@@ -189,10 +274,10 @@ def read(path: Path, shown: str) -> Ledger:
                 )
             )
         prev = line_hash(raw)
-        seals.append(seal)
+        (seals if isinstance(seal, Seal) else plans).append(seal)
         offset = end
         good = end
-    return Ledger(path, seals, problems, prev, good, torn_tail)
+    return Ledger(path, seals, problems, prev, good, torn_tail, plans)
 
 
 def git_commit(root: Path) -> str | None:
@@ -229,7 +314,9 @@ def set_aside_torn_tail(ledger: Ledger) -> int:
 
 
 def append(path: Path, records: list[dict], prev: str | None) -> None:
-    """Append seal records in one write, chaining each to the line before."""
+    """Append records in one write, chaining each to the line before (`kind` defaults to
+    `seal`). The write is one `write` call followed by fsync: a crash leaves at worst a
+    torn last line, which `read` reports and `kit seal` sets aside."""
     if not records:
         return
     lines = []

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints, field_validator
 
 from kit.questions import ForecastBase, QuestionBase, get
-from kit.questions.base import Model, check_replicates
+from kit.questions.base import Model, RevealAfter, check_replicates
 
 #: The names most code uses: any forecast, any question.
 Forecast = ForecastBase
@@ -49,6 +49,8 @@ class QuestionSet(Model):
     #: Parameter -> values: every question is resolved over one run per combination.
     replicates: dict[str, list[Any]] = Field(default_factory=dict)
     liquidity: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 100.0
+    blind: bool = False  # every question's forecasts must be blind until it resolves
+    reveal_after: RevealAfter | None = None  # blind forecasts are revealed after this
     questions: list[QuestionBase]
 
     @field_validator("questions", mode="before")

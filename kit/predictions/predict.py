@@ -1,4 +1,10 @@
-"""Add a forecast to the file that holds its question (what `kit predict` does)."""
+"""Add a forecast to the file that holds its question (what `kit predict` does).
+
+A blind forecast (`blind=True`) is checked with its value like any other, then only its
+commitment is written to the file; value, salt and reasoning go first to the
+forecaster's private store (`kit.predictions.blind`), so that a crash leaves at worst a
+store entry with no commitment, never a commitment nobody can open.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from pydantic import ValidationError
 from kit import questions as kinds
 from kit.errors import InvalidInput, KitError, Problem, UsageError
 from kit.fileio import atomic_write, locked
+from kit.predictions import blind as blind_mod
 from kit.predictions import edit, yamlsafe
 from kit.predictions.registry import check
 from kit.predictions.timefmt import now
@@ -58,16 +65,27 @@ def forecast_fields(
     return fields
 
 
-def add_forecast(project: Project, question_id: str, by: str, **value) -> Added:
+def add_forecast(
+    project: Project, question_id: str, by: str, *, blind: bool = False, **value
+) -> Added:
     """Append a forecast to its question's file, atomically and under the file's lock.
 
     The whole file is re-validated with the new forecast before anything is written, so
     a forecast that does not fit the question (wrong kind, unknown option, probabilities
-    that do not sum to 1, a duplicate) is refused and the file is untouched.
+    that do not sum to 1, a duplicate) is refused and the file is untouched. A plain
+    forecast on a question that requires blindness (and has not resolved) is refused.
+    With `blind`, only the commitment is written (see the module's docstring).
     """
     fields = forecast_fields(by, **value)
     predictions = check(project)
     loaded, question = predictions.question(question_id)
+    plain_refused = not blind and blind_mod.blind_required(loaded, question)
+    if plain_refused and question_id not in blind_mod.resolved_ids(project):
+        raise UsageError(
+            f"{question_id} requires blind forecasts (blind: true) until it resolves: "
+            f"refused, nothing written; use `kit predict {question_id} --by {by} --blind "
+            "...` (the value stays in your private store until `kit reveal`)"
+        )
     path = loaded.path
     with locked(path):
         text = path.read_text(encoding="utf-8")
@@ -78,20 +96,50 @@ def add_forecast(project: Project, question_id: str, by: str, **value) -> Added:
         _, before = validate_file(project, path, text)
         index = _question_index(doc.tree, question_id)
         new_text = edit.append_forecast(text, doc.tree, index, fields)
-        reloaded, after = validate_file(project, path, new_text)
-        new_errors = _new_errors(before, after)
-        if new_errors or reloaded is None:
-            raise InvalidInput(
-                [
-                    Problem(
-                        p.file, p.line, p.column, p.field, "refused, nothing written: " + p.message
-                    )
-                    for p in new_errors
-                ]
-            )
+        reloaded = _checked(project, path, new_text, before)
+        if blind:
+            saved = next(q for q in reloaded.questions if q.id == question_id)
+            committed = _commit(project, loaded.file, saved, saved.forecasts[-1])
+            new_text = edit.append_forecast(text, doc.tree, index, committed)
+            reloaded = _checked(project, path, new_text, before)
         atomic_write(path, new_text)
     saved = next(q for q in reloaded.questions if q.id == question_id)
     return Added(path, question_id, saved.forecasts[-1])
+
+
+def _checked(project: Project, path: Path, text: str, before: list[Problem]):
+    """The file as `text` would load, or InvalidInput with the errors it would add."""
+    reloaded, after = validate_file(project, path, text)
+    new_errors = _new_errors(before, after)
+    if new_errors or reloaded is None:
+        raise InvalidInput(
+            [
+                Problem(p.file, p.line, p.column, p.field, "refused, nothing written: " + p.message)
+                for p in new_errors
+            ]
+        )
+    return reloaded
+
+
+def _commit(project: Project, file: str, question, forecast: ForecastBase) -> dict:
+    """Store what opens a blind forecast privately; the fields the question set gets."""
+    from kit.predictions.ledger import key
+
+    salt = blind_mod.new_salt()
+    commit = blind_mod.commitment(question, forecast, salt)
+    secret = blind_mod.Secret(
+        question=question.id,
+        by=forecast.by,
+        at=key(question.id, forecast.by, forecast.at)[2],
+        commit=commit,
+        salt=salt,
+        value_key=forecast.value_key,
+        value=edit.scalar(forecast.value),
+        why=forecast.why,
+        file=file,
+    )
+    blind_mod.append_secret(blind_mod.store_path(project, forecast.by), secret)
+    return {"by": forecast.by, "at": forecast.at, "commit": commit}
 
 
 def _question_index(tree, question_id: str) -> int:

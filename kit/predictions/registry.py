@@ -9,7 +9,9 @@ from datetime import datetime
 from pathlib import Path
 
 from kit.errors import InvalidInput, LedgerError, NotFound, Problem
+from kit.predictions import blind as blind_mod
 from kit.predictions import ledger as ledger_mod
+from kit.predictions import plans as plans_mod
 from kit.predictions.models import Forecast, Question
 from kit.predictions.validate import LoadedSet, validate_file
 from kit.project import Project
@@ -48,6 +50,7 @@ class Predictions:
     sets: list[LoadedSet]
     ledger: ledger_mod.Ledger
     problems: list[Problem] = field(default_factory=list)
+    plans: dict[str, plans_mod.PlanStatus] = field(default_factory=dict)  # by question id
 
     def questions(self) -> Iterator[tuple[LoadedSet, Question]]:
         for s in self.sets:
@@ -83,6 +86,10 @@ class Predictions:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+    def deviations(self) -> dict[str, plans_mod.PlanStatus]:
+        """Questions whose plan differs from its latest sealed version."""
+        return {qid: st for qid, st in self.plans.items() if st.deviation}
 
 
 def _ledger_problems(predictions: Predictions, broken_files: set[str]) -> list[Problem]:
@@ -183,6 +190,10 @@ def check(project: Project, paths: Iterable[Path] | None = None) -> Predictions:
     ledger = ledger_mod.read(project.ledger_path, project.relative(project.ledger_path))
     predictions = Predictions(project, sets, ledger)
     problems += _ledger_problems(predictions, broken)
+    predictions.plans = plans_mod.statuses(project, sets, ledger.plan_versions())
+    unsealed = {r.question.id for r in predictions.forecasts() if r.seal is None}
+    problems += plans_mod.plan_problems(sets, predictions.plans, unsealed)
+    problems += blind_mod.blind_problems(predictions)
     if wanted is not None:
         seal_file = {seal.line: seal.file for seal in ledger.seals}
         ledger_shown = project.relative(project.ledger_path)
@@ -199,12 +210,17 @@ def check(project: Project, paths: Iterable[Path] | None = None) -> Predictions:
 
 #: Ledger problems that mean the ledger itself is damaged (exit 4), not a forecast.
 DAMAGED = ("chain", "corrupt")
+#: Errors that concern one question's plan: `kit check` fails on them, but the commands
+#: that read the project go on, holding back only that question (`kit run`, `kit resolve`
+#: and the views each say so).
+PER_QUESTION = ("deviation",)
 
 
 def raise_for_errors(predictions: Predictions) -> None:
     """Raise for the errors found: `LedgerError` (exit 4) when the ledger itself is
-    damaged, else `InvalidInput` (exit 1) listing every problem."""
-    if not predictions.errors:
+    damaged, else `InvalidInput` (exit 1) listing every problem. Plan deviations are
+    left to the commands, which hold back only the questions concerned."""
+    if not [p for p in predictions.errors if p.code not in PER_QUESTION]:
         return
     if any(p.code in DAMAGED for p in predictions.errors):
         damaged = [str(p) for p in predictions.errors if p.code in DAMAGED]

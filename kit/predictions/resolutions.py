@@ -10,6 +10,9 @@ One entry per question id:
       read: {coef_euc_cheese_top_right: -0.41, p_euc_cheese_top_right: 0.0001}
       run: maze_generalization/20261123T101500Z-3f9a1c
       notebook: runs/maze_generalization/20261123T101500Z-3f9a1c/notebook.ipynb
+      plan: sha256:5be0...          # the sealed plan version it was resolved under
+      run_sha256: 9f2c...           # SHA-256 of the run.json it read
+      notebook_sha256: 41aa...      # SHA-256 of the executed notebook
       evidence_at: '2026-11-23T10:15:00.123Z'   # start of that run (manual: resolution time)
       resolved_at: '2026-11-23T10:20:31.004Z'
 
@@ -19,24 +22,28 @@ parameters, run and values, and `run`/`notebook`/`evidence_at` the replicate run
 started first. An imported resolution is manual, its `why` citing the file and line.
 
 `outcome` may be `ambiguous` or `annulled` (not scored). A forecast sealed after
-`evidence_at` is late: kept and shown, left out of scores by default.
+`evidence_at` is late: kept and shown, left out of scores by default. The digests let
+`kit check` verify every rule outcome from the run record and notebook it came from
+(`kit.runs.verify`), in `runs/` or in the committed `evidence/` folder (`kit evidence`).
 """
 
 from __future__ import annotations
 
 import io
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from kit.errors import InvalidInput, Problem
 from kit.fileio import atomic_write, locked
 from kit.predictions import yamlsafe
-from kit.predictions.registry import Predictions
 from kit.predictions.timefmt import iso
 from kit.project import Project
 from kit.questions import NOT_SCORED
+
+if TYPE_CHECKING:  # registry reads resolved ids from here: no import cycle at run time
+    from kit.predictions.registry import Predictions
 
 HEADER = (
     "# Written by `kit resolve`: each question's outcome and the evidence it came from.\n"
@@ -52,6 +59,8 @@ class ReplicateRead(BaseModel):
     parameters: dict[str, Any] = Field(description="the replicate's own parameter values")
     run: str = Field(description="EXPERIMENT/RUN-ID")
     read: dict[str, Any] = Field(default_factory=dict, description="the results read from it")
+    run_sha256: str | None = Field(None, description="SHA-256 of its run.json")
+    notebook_sha256: str | None = Field(None, description="SHA-256 of its executed notebook")
 
 
 class Resolution(BaseModel):
@@ -84,6 +93,9 @@ class Resolution(BaseModel):
         "and the values read from it, in the order of the question's replicates",
     )
     why: str | None = Field(None, description="a manual resolution's reason")
+    plan: str | None = Field(None, description="the sealed plan version it was resolved under")
+    run_sha256: str | None = Field(None, description="SHA-256 of the run.json it read")
+    notebook_sha256: str | None = Field(None, description="SHA-256 of that run's executed notebook")
 
     @property
     def scored(self) -> bool:
@@ -92,11 +104,13 @@ class Resolution(BaseModel):
     def as_entry(self) -> dict[str, Any]:
         """The entry as written to the file (key order kept stable for diffs)."""
         entry: dict[str, Any] = {"outcome": self.outcome, "how": self.how}
-        for name in ("why", "rule", "read", "run", "notebook"):
+        for name in ("why", "rule", "read", "run", "notebook", "plan", "run_sha256"):
             if getattr(self, name) is not None:
                 entry[name] = getattr(self, name)
         if self.replicates is not None:
-            entry["replicates"] = [r.model_dump() for r in self.replicates]
+            entry["replicates"] = [r.model_dump(exclude_none=True) for r in self.replicates]
+        if self.notebook_sha256 is not None:
+            entry["notebook_sha256"] = self.notebook_sha256
         entry["evidence_at"] = iso(self.evidence_at)
         entry["resolved_at"] = self.resolved_at
         return entry
@@ -167,15 +181,24 @@ def load_resolutions(predictions: Predictions) -> dict[str, Resolution]:
 
 
 def write_resolutions(
-    project: Project, new: dict[str, Resolution], *, replace_manual: bool = False
+    project: Project,
+    new: dict[str, Resolution],
+    *,
+    replace_manual: bool = False,
+    drop: set[str] | frozenset[str] = frozenset(),
 ) -> None:
     """Merge `new` into the file: rule entries replace rule entries; manual ones stay
-    unless `replace_manual` (a new manual resolution of the same question)."""
+    unless `replace_manual` (a new manual resolution of the same question). Rule entries
+    of the questions in `drop` (stale outcomes) are removed."""
     from ruamel.yaml import YAML
 
     path = project.resolutions_path
     with locked(path):
         entries, _ = read_entries(project)
+        for qid in drop:
+            old = entries.get(qid)
+            if isinstance(old, dict) and old.get("how") == "rule":
+                del entries[qid]
         for qid, res in new.items():
             old = entries.get(qid)
             if old and old.get("how") == "manual" and res.how != "manual" and not replace_manual:

@@ -1,4 +1,11 @@
-"""Seal every forecast not yet sealed (what `kit seal` does)."""
+"""Seal forecasts not yet sealed, and the plans of their questions (what `kit seal` does).
+
+Plain `kit seal` seals every unsealed forecast and every question's plan that was never
+sealed; `kit seal --by NAME` only that forecaster's forecasts (and the plans of their
+questions); `kit predict --seal` only the new forecast. A question whose plan differs
+from its sealed version (a deviation) gets nothing sealed until `kit amend` records the
+change.
+"""
 
 from __future__ import annotations
 
@@ -18,20 +25,42 @@ from kit.project import Project
 @dataclass
 class SealReport:
     sealed: list[ForecastRef] = field(default_factory=list)
+    plans: list[str] = field(default_factory=list)  # questions whose plan was first sealed
     timed: int = 0  # forecasts whose missing `at` was filled in
     torn_bytes: int = 0  # bytes of a torn ledger tail moved aside
     tampered: list[str] = field(default_factory=list)  # problems left unsealed on purpose
+    deviations: list[str] = field(default_factory=list)  # deviating questions, and why
+    held: list[str] = field(default_factory=list)  # forecasts not sealed for a deviation
     predictions: Predictions | None = None
 
 
-def _fill_times(project: Project, predictions: Predictions, at: datetime) -> int:
+@dataclass(frozen=True)
+class Selection:
+    """Which forecasts to seal: all (the default), one forecaster's, or given keys."""
+
+    by: str | None = None
+    keys: frozenset[tuple[str, str, str]] | None = None
+
+    def wants(self, ref: ForecastRef) -> bool:
+        if self.by is not None and ref.forecast.by != self.by:
+            return False
+        return self.keys is None or ref.key in self.keys
+
+    @property
+    def everything(self) -> bool:
+        return self.by is None and self.keys is None
+
+
+def _fill_times(
+    project: Project, predictions: Predictions, at: datetime, selection: Selection
+) -> int:
     filled = 0
     for s in predictions.sets:
         missing = [
             (s.question_index[q.id], j)
             for q in s.questions
             for j, f in enumerate(q.forecasts)
-            if f.at is None
+            if f.at is None and (selection.by is None or f.by == selection.by)
         ]
         if not missing:
             continue
@@ -49,21 +78,31 @@ def _fill_times(project: Project, predictions: Predictions, at: datetime) -> int
     return filled
 
 
-def seal(project: Project, now: datetime | None = None) -> SealReport:
-    """Fill in missing forecast times, then append a seal for every unsealed forecast.
+def seal(
+    project: Project,
+    now: datetime | None = None,
+    *,
+    by: str | None = None,
+    keys: set[tuple[str, str, str]] | None = None,
+) -> SealReport:
+    """Fill in missing forecast times, then append a seal for each unsealed forecast
+    chosen (all; `by` one forecaster's; `keys` these), and each of their questions' plans
+    never sealed before (plain `kit seal`: every question's).
 
     Refuses to run on invalid files. A forecast whose (question, forecaster, time) is
     already sealed with another digest was tampered with: it is reported, not re-sealed
-    (re-sealing would launder the change).
+    (re-sealing would launder the change). A question whose plan deviates from its
+    sealed version is held back whole: `kit amend` first.
     """
     at = now or utc_now()
+    selection = Selection(by, frozenset(keys) if keys is not None else None)
     report = SealReport()
     with locked(project.ledger_path):
         predictions = check(project)
-        ledger_codes = {"tampered", "gone", "torn", "chain", "corrupt"}
-        if any(p.code not in ledger_codes for p in predictions.errors):
+        tolerated = {"tampered", "gone", "torn", "chain", "corrupt", "deviation"}
+        if any(p.code not in tolerated for p in predictions.errors):
             raise InvalidInput(predictions.problems)
-        report.timed = _fill_times(project, predictions, at)
+        report.timed = _fill_times(project, predictions, at, selection)
         if report.timed:
             predictions = check(project)
         ledger = predictions.ledger
@@ -79,15 +118,24 @@ def seal(project: Project, now: datetime | None = None) -> SealReport:
         existing = ledger.by_key()
         commit = ledger_mod.git_commit(project.root)
         sealed_at = ledger_mod.iso(utc_now())
-        records = []
+        plans = predictions.plans
+        forecasts, touched, held = [], set(), set()
         for ref in predictions.forecasts():
+            if not selection.wants(ref) or ref.key is None:
+                continue
             if ref.key in existing:
                 if ref.seal is None:
                     report.tampered.append(
                         f"{ref.set.file}: {ref.question.id} by {ref.forecast.by}"
                     )
                 continue
-            records.append(
+            status = plans[ref.question.id]
+            if status.deviation:
+                held.add(ref.question.id)  # nothing sealed on it until `kit amend`
+                report.held.append(f"{ref.set.file}: {ref.question.id} by {ref.forecast.by}")
+                continue
+            touched.add(ref.question.id)
+            forecasts.append(
                 {
                     "question": ref.question.id,
                     "by": ref.forecast.by,
@@ -96,9 +144,30 @@ def seal(project: Project, now: datetime | None = None) -> SealReport:
                     "sealed_at": sealed_at,
                     "commit": commit,
                     "file": ref.set.file,
+                    "plan": status.digest,
                 }
             )
             report.sealed.append(ref)
+        wanted = set(plans) if selection.everything else touched | held
+        plan_records = []
+        for qid in sorted(wanted, key=list(plans).index):
+            status = plans[qid]
+            if status.deviation:
+                report.deviations.append(status.explain())
+            elif not status.sealed:
+                plan_records.append(
+                    {
+                        "kind": "plan",
+                        "question": qid,
+                        "plan": status.digest,
+                        "body": status.body,
+                        "sealed_at": sealed_at,
+                        "commit": commit,
+                        "file": status.file,
+                    }
+                )
+                report.plans.append(qid)
+        records = plan_records + forecasts
         ledger_mod.append(project.ledger_path, records, ledger.last_hash)
         report.predictions = check(project) if records else predictions
     return report

@@ -86,6 +86,9 @@ def field_name(loc: tuple) -> str:
 
 _PATTERN_HELP = {
     "id": "use lowercase letters, digits and - _ . only, starting with a letter or digit",
+    "commit": "a commitment is sha256: and 64 lowercase hex digits (written by "
+    "`kit predict --blind`)",
+    "salt": "a salt is 64 lowercase hex digits (32 bytes), as `kit reveal` writes it",
 }
 _NAME_HELP = "use letters, digits and - _ . @ + only (at most 64), starting with a letter or digit"
 
@@ -182,7 +185,8 @@ class _Checker:
         for issue in kind.check_question(q):
             self.add(qloc + issue.loc, issue.message, issue.severity, issue.key)
         if q.experiment is not None and (why := experiment_problem(self.project, q.experiment)):
-            self.add(qloc + ("experiment",), why)
+            severity = "warning" if why.startswith(NO_NOTEBOOK) else "error"
+            self.add(qloc + ("experiment",), why, severity)
         if not q.manual:
             self.rule(q, qloc)
         valid, all_valid = forecasts
@@ -244,11 +248,20 @@ class _Checker:
                     )
                     ok = False
                     continue
+            chosen = model
+            if isinstance(item, dict) and "commit" in item and model.value_key not in item:
+                chosen = model.blind_model()  # a blind forecast not revealed yet
             try:
-                out.append((j, model.model_validate(item)))
+                forecast = chosen.model_validate(item)
             except ValidationError as e:
-                self.problems += pydantic_problems(self.file, self.tree, e, loc, model)
+                self.problems += pydantic_problems(self.file, self.tree, e, loc, chosen)
                 ok = False
+                continue
+            if why := _blind_shape(forecast):
+                self.add(loc, why)
+                ok = False
+                continue
+            out.append((j, forecast))
         return out, ok
 
     def forecast_checks(
@@ -258,7 +271,7 @@ class _Checker:
         seen: dict[tuple, int] = {}
         for j, f in forecasts:
             floc = qloc + ("forecasts", j)
-            for issue in kind.check_forecast(q, f):
+            for issue in kind.check_forecast(q, f) if f.revealed else ():
                 self.add(floc + issue.loc, issue.message, issue.severity, issue.key)
             if f.at is None:
                 self.add(floc, "no time yet: `kit seal` fills in `at`", severity="warning")
@@ -274,6 +287,27 @@ class _Checker:
                 seen[key] = j
 
 
+def _blind_shape(forecast: ForecastBase) -> str | None:
+    """Why a forecast's commit, salt and value do not go together, or None."""
+    key = forecast.value_key
+    if forecast.salt is not None and forecast.commit is None:
+        return "a salt belongs to a blind forecast: it needs the commit it opens"
+    if forecast.commit is not None and forecast.revealed and forecast.salt is None:
+        return (
+            f"a revealed blind forecast needs the salt that opens its commit beside {key} "
+            "(`kit reveal` writes both)"
+        )
+    if forecast.commit is not None and not forecast.revealed and forecast.salt is not None:
+        return f"a salt without the revealed value: add {key}, or remove the salt"
+    return None
+
+
+#: How the message about a notebook not written yet starts: a warning, not an error, so
+#: that forecasts and plans can be sealed before the notebook exists (the plan then holds
+#: no notebook digest, and writing the notebook is an amendment).
+NO_NOTEBOOK = "no notebook notebooks/"
+
+
 def experiment_problem(project: Project, experiment: str) -> str | None:
     """Why `experiment` does not name a notebook in `notebooks/`, or None if it does."""
     base = project.notebooks_dir.resolve()
@@ -285,8 +319,8 @@ def experiment_problem(project: Project, experiment: str) -> str | None:
     if not target.is_file():
         known = sorted(p.stem for p in project.notebooks_dir.glob("*.ipynb"))
         return (
-            f"no notebook notebooks/{experiment}.ipynb; notebooks here: "
-            f"{', '.join(known) or 'none'}"
+            f"{NO_NOTEBOOK}{experiment}.ipynb yet (notebooks here: {', '.join(known) or 'none'}): "
+            "its questions' plans are sealed without one, and `kit run` needs it"
         )
     return None
 
@@ -339,7 +373,8 @@ def validate_file(
         and (why := experiment_problem(project, spec.experiment))
     ):
         line, col = yamlsafe.position(tree, ("experiment",))
-        problems.append(Problem(file, line, col, "experiment", why))
+        severity = "warning" if why.startswith(NO_NOTEBOOK) else "error"
+        problems.append(Problem(file, line, col, "experiment", why, severity))
 
     checker = _Checker(project, file, tree, header)
     questions: list[QuestionBase] = []

@@ -32,7 +32,14 @@ Name = Annotated[
 QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,99}$", strict=True)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=5000, strict=True)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+#: A blind forecast's commitment, `sha256:` and 64 hex digits (`kit.predictions.blind`).
+Commitment = Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$", strict=True)]
+#: The salt that opens a commitment: 32 random bytes as 64 hex digits.
+Salt = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$", strict=True)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+#: When blind forecasts may be revealed: a time, or once each listed forecaster has committed.
+RevealAfter = Annotated[AwareDatetime, Field(strict=False)] | list[Name]
 
 #: Outcomes that resolve a question without scoring it.
 NOT_SCORED = ("ambiguous", "annulled")
@@ -45,13 +52,20 @@ class Model(BaseModel):
 
 
 class ForecastBase(Model):
-    """One forecaster's forecast at one time; subclasses add the value under `value_key`."""
+    """One forecaster's forecast at one time; subclasses add the value under `value_key`.
+
+    A blind forecast (`kit predict --blind`) holds a `commit`ment instead of its value
+    until it is revealed; then it holds the value and the `salt` that opens the
+    commitment. Such a forecast is validated with `blind_model()`, in which the value is
+    optional."""
 
     value_key: ClassVar[str] = ""
 
     by: Name
     at: Annotated[AwareDatetime | None, Field(strict=False)] = None
     why: str | None = None
+    commit: Commitment | None = None
+    salt: Salt | None = None
 
     @field_validator("at")
     @classmethod
@@ -67,6 +81,33 @@ class ForecastBase(Model):
     def value(self) -> Any:
         return getattr(self, self.value_key)
 
+    @property
+    def blind(self) -> bool:
+        """Made blind: a commitment, revealed or not."""
+        return self.commit is not None
+
+    @property
+    def revealed(self) -> bool:
+        """Its value is known: a plain forecast, or a blind one revealed."""
+        return self.value is not None
+
+    @classmethod
+    def blind_model(cls) -> type[ForecastBase]:
+        """This kind's forecast model with the value optional: an unrevealed blind forecast
+        (`{by, at, commit}`) validates, and is an instance of this kind's model."""
+        cached = cls.__dict__.get("_blind_model")
+        if cached is None:
+            from pydantic import create_model
+
+            annotation = cls.model_fields[cls.value_key].annotation
+            cached = create_model(
+                f"Blind{cls.__name__}",
+                __base__=cls,
+                **{cls.value_key: (annotation | None, None)},
+            )
+            cls._blind_model = cached
+        return cached
+
 
 class QuestionBase(Model):
     """A question with its resolution rule and forecasts; subclasses are the kinds."""
@@ -79,6 +120,8 @@ class QuestionBase(Model):
     #: Parameter -> values: one run per combination; None: the set's replicates.
     replicates: dict[str, list[Any]] | None = None
     tags: list[Name] = Field(default_factory=list)
+    blind: bool | None = None  # forecasts must be blind until it resolves (None: as the set)
+    reveal_after: RevealAfter | None = None  # when blind forecasts may be revealed (None: set)
     forecasts: Sequence[ForecastBase] = Field(default_factory=list)
 
     @field_validator("forecasts", "tags", mode="before")
@@ -183,6 +226,15 @@ class QuestionKind:
     def canonical_value(self, forecast: ForecastBase) -> Any:
         """The forecast's value as plain JSON data, in one canonical form for seals."""
         raise NotImplementedError
+
+    def plan_fields(self, question: QuestionBase) -> dict[str, Any]:
+        """The kind's own fields of a question, as plain JSON data, for its sealed plan
+        (`options`, `ordered`, `bounds`, `unit`, ...): every field the kind's question
+        model adds to `QuestionBase`. A kind overrides this to leave out a field that does
+        not change how the question is resolved or scored."""
+        own = [n for n in self.question_model.model_fields if n not in QuestionBase.model_fields]
+        data = question.model_dump(mode="json", include=set(own))
+        return {name: data.get(name) for name in own}
 
     # outcomes -----------------------------------------------------------------------
     def check_outcome(self, question: QuestionBase, value: Any) -> str | None:

@@ -31,6 +31,8 @@ def report_json(data: ReportData) -> str:
         "late": [r.as_dict() for r in data.table.late],
         "unresolved": data.table.unresolved,
         "not_scored": data.table.not_scored,
+        "unrevealed": data.table.unrevealed,
+        "excluded": data.table.excluded,
     }
     return jsonout.dumps(payload)
 
@@ -87,6 +89,7 @@ def build_report(
     *,
     include_late: bool = False,
     images: bool = True,
+    exclude_deviations: bool = False,
 ) -> Written:
     """Write the report of a workspace into `out_dir` (created if needed)."""
     import vl_convert
@@ -95,7 +98,7 @@ def build_report(
     from kit.report import charts as charts_mod
     from kit.report.page import render
 
-    data = gather(ws, include_late=include_late)
+    data = gather(ws, include_late=include_late, exclude_deviations=exclude_deviations)
     out_dir = Path(out_dir)
     (out_dir / "charts").mkdir(parents=True, exist_ok=True)
     specs = {name: chart.to_dict() for name, chart in charts_mod.all_charts(data).items()}

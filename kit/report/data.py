@@ -38,6 +38,7 @@ class ReportData:
     discrimination_summary: list[dict] = field(default_factory=list)  # means and AUC
     surprise: list[dict] = field(default_factory=list)  # by experiment, most surprising first
     uncertainty: dict[str, Any] = field(default_factory=dict)  # level, resamples, seed
+    deviations: list[dict] = field(default_factory=list)  # every amendment, with its diff
 
     @property
     def empty(self) -> bool:
@@ -68,16 +69,46 @@ def _decompose(name: str, p: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     }
 
 
+def amendments(ws: Workspace) -> list[dict]:
+    """Every amendment of every question's plan: when, why, clean or post-hoc, and what
+    it changed from the version before (the deviations a journal asks to see)."""
+    from kit.predictions.plans import changes
+
+    rows = []
+    for _, q in ws.questions():
+        status = ws.plan(q.id)
+        posthoc = {a.line for a in ws.posthoc(q.id)}
+        for n, version in enumerate(status.versions, start=1):
+            if not version.amended:
+                continue
+            before = status.versions[n - 2].body if n > 1 else None
+            rows.append(
+                {
+                    "question": q.id,
+                    "version": n,
+                    "at": version.sealed_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    "kind": "post-hoc" if version.line in posthoc else "clean",
+                    "why": version.why,
+                    "changes": "; ".join(changes(before, version.body))
+                    if before
+                    else "first sealed version of the plan",
+                    "evidence": version.evidence_run,
+                }
+            )
+    return rows
+
+
 def gather(
     ws: Workspace,
     *,
     include_late: bool = False,
     title: str = "Calibration report",
     settings: uncertainty.Settings | None = None,
+    exclude_deviations: bool = False,
 ) -> ReportData:
     """Collect the report's numbers from a workspace (its outcomes, lateness, markets)."""
     settings = settings or uncertainty.Settings()
-    table = ws.scores(include_late=include_late)
+    table = ws.scores(include_late=include_late, exclude_deviations=exclude_deviations)
     pairs = calibration_pairs(ws, table)
     reliability, decomposition = [], []
     if pairs:
@@ -111,12 +142,20 @@ def gather(
             m = ws.market(q.id)
             if m.history:
                 markets.append(m.__dict__ | {"price": m.price})
+        status = ws.plan(q.id)
+        plan = f"v{len(status.versions)}" if status.sealed else "not sealed"
+        if status.deviation:
+            plan += ", changed since (not amended)"
+        elif ws.posthoc(q.id):
+            plan += ", post-hoc deviation"
         questions.append(
             {
                 "question": q.id,
                 "set": s.name,
                 "type": q.type,
                 "text": q.text,
+                "plan": plan,
+                "withheld": ws.withheld.get(q.id),
                 "outcome": ws.outcomes.get(q.id),
                 "how": res.how if res else None,
                 "run": res.run if res else None,
@@ -178,4 +217,5 @@ def gather(
         markets=markets,
         questions=questions,
         messages=messages,
+        deviations=amendments(ws),
     )

@@ -191,7 +191,9 @@ def render(
         f"<h1>{html.escape(data.title)}</h1>",
         f"<p class='note'>Generated {html.escape(generated)}. {len(t.records)} forecasts "
         f"scored; {len(t.unresolved)} questions unresolved (skipped); {len(t.not_scored)} "
-        f"ambiguous or annulled; {len(t.late)} late forecasts not scored.</p>",
+        f"ambiguous or annulled; {len(t.late)} late forecasts not scored; "
+        f"{len(t.unrevealed)} blind forecasts not revealed (counted, not scored); "
+        f"{len(data.deviations)} plan amendments (see Deviations).</p>",
     ]
     parts += [f"<p class='message'>{html.escape(m)}</p>" for m in data.messages]
     if specs:
@@ -274,6 +276,7 @@ def render(
                 "question",
                 "set",
                 "type",
+                "plan",
                 "outcome",
                 "how",
                 "evidence",
@@ -281,9 +284,28 @@ def render(
                 "late",
                 "community",
             ],
-            left=("question", "set", "type", "evidence", "community"),
+            left=("question", "set", "type", "plan", "evidence", "community"),
         ),
         *_surprise_section(data),
+        "<h2>Deviations</h2>",
+        "<p class='note'>Every amendment of a sealed analysis plan (`kit amend`), with its "
+        "reason and what it changed. A clean amendment was made before any evidence for "
+        "the question existed; a post-hoc one after, and its question is marked wherever "
+        "it is scored (`--exclude-deviations` leaves such questions out). Withheld "
+        "outcomes (plan changed and not amended, or a stale resolution) are not scored."
+        "</p>",
+        table(
+            data.deviations,
+            ["question", "version", "at", "kind", "why", "changes", "evidence"],
+            left=("question", "at", "kind", "why", "changes", "evidence"),
+        ),
+        table(
+            [q for q in data.questions if q.get("withheld")],
+            ["question", "withheld"],
+            left=("question", "withheld"),
+        )
+        if any(q.get("withheld") for q in data.questions)
+        else "",
         "<h2>Late forecasts (not scored)</h2>",
         table(
             [r.as_dict() for r in t.late],

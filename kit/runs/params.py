@@ -1,9 +1,8 @@
 """A notebook's parameters: read from its `parameters` cell, checked before a kernel starts.
 
-papermill only warns about unknown names and never checks types; the kit refuses both.
-A parameter's type is the type of its default in the `parameters` cell: an int default
-takes ints, a float default takes ints or floats, a None default takes anything, and
-lists and tuples take lists.
+Reading and checking live in `kit.notebooks` (the sealed analysis plans read notebooks
+too); this module keeps the names the runner has always used, and what only the command
+line needs: parsing `-p NAME=VALUE` values and expanding `--grid`.
 """
 
 from __future__ import annotations
@@ -11,69 +10,25 @@ from __future__ import annotations
 import ast
 import itertools
 import json
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from kit.errors import NotFound, UsageError
+from kit.notebooks import (
+    Parameter,
+    check_parameters,
+    coerce,
+    notebook_digest,
+    notebook_parameters,
+)
 
-
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    default: Any
-    line: int  # in the parameters cell, 1-based
-
-
-def _cells(nb_path: Path) -> list[dict]:
-    try:
-        nb = json.loads(Path(nb_path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise NotFound(f"{nb_path}: no such notebook") from None
-    except (OSError, ValueError) as e:
-        raise UsageError(f"{nb_path}: not a readable notebook ({e})") from None
-    return nb.get("cells", []) if isinstance(nb, dict) else []
-
-
-def _source(cell: dict) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
-
-
-def notebook_digest(nb_path: Path) -> str:
-    """SHA-256 of the notebook's cell types and sources: outputs and metadata do not count."""
-    import hashlib
-
-    cells = [[c.get("cell_type"), _source(c)] for c in _cells(nb_path)]
-    return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()
-
-
-def notebook_parameters(nb_path: Path) -> dict[str, Parameter]:
-    """The names and defaults of the cell tagged `parameters` (empty if there is none)."""
-    for cell in _cells(nb_path):
-        tags = (cell.get("metadata") or {}).get("tags") or []
-        if cell.get("cell_type") != "code" or "parameters" not in tags:
-            continue
-        try:
-            tree = ast.parse(_source(cell))
-        except SyntaxError as e:
-            raise UsageError(f"{nb_path}: parameters cell line {e.lineno}: {e.msg}") from None
-        found: dict[str, Parameter] = {}
-        for node in tree.body:
-            target = None
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target = node.targets[0]
-            elif isinstance(node, ast.AnnAssign) and node.value is not None:
-                target = node.target
-            if not isinstance(target, ast.Name):
-                continue
-            try:
-                default = ast.literal_eval(node.value)
-            except ValueError:
-                default = None  # computed default: accept any value
-            found[target.id] = Parameter(target.id, default, node.lineno)
-        return found
-    return {}
+__all__ = [
+    "Parameter",
+    "check_parameters",
+    "coerce",
+    "expand_grid",
+    "notebook_digest",
+    "notebook_parameters",
+    "parse_value",
+]
 
 
 def parse_value(text: str) -> Any:
@@ -89,58 +44,6 @@ def parse_value(text: str) -> Any:
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             continue
     return text
-
-
-def _type_name(value: Any) -> str:
-    return type(value).__name__
-
-
-def coerce(name: str, value: Any, param: Parameter, where: str) -> Any:
-    """`value` for `param`, converted where harmless (int to float, text to str)."""
-    default = param.default
-    if default is None:
-        return value
-    if isinstance(default, bool):
-        ok = isinstance(value, bool)
-    elif isinstance(default, int):
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif isinstance(default, float):
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        value = float(value) if ok else value
-    elif isinstance(default, str):
-        ok = not isinstance(value, list | dict)
-        value = str(value) if ok and not isinstance(value, str) else value
-        ok = ok and not isinstance(value, bool)
-    elif isinstance(default, list | tuple):
-        ok = isinstance(value, list | tuple)
-        value = list(value) if ok else value
-    else:
-        ok = isinstance(value, type(default))
-    if not ok:
-        raise UsageError(
-            f"{where}: parameter {name!r} takes a {_type_name(default)} (default "
-            f"{default!r}), got {value!r} ({_type_name(value)})"
-        )
-    return value
-
-
-def check_parameters(values: dict[str, Any], nb_path: Path, where: str) -> dict[str, Any]:
-    """Checked and converted `values`; unknown names or wrong types raise `UsageError`."""
-    import difflib
-
-    known = notebook_parameters(nb_path)
-    out = {}
-    for name, value in values.items():
-        if name not in known:
-            close = difflib.get_close_matches(name, list(known), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            listed = ", ".join(sorted(known)) or "none (no cell tagged 'parameters')"
-            raise UsageError(
-                f"{where}: {nb_path.name} has no parameter {name!r}{hint} (its parameters: "
-                f"{listed})"
-            )
-        out[name] = coerce(name, value, known[name], where)
-    return out
 
 
 def expand_grid(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:

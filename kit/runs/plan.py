@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kit.errors import InvalidInput, NotFound, UsageError
-from kit.predictions.registry import Predictions
+from kit import notebooks
+from kit.errors import InvalidInput, KitError, NotFound, UsageError
+from kit.predictions.registry import PER_QUESTION, Predictions
 from kit.runs import params as params_mod
 from kit.runs import store
 
@@ -63,16 +64,10 @@ def targets(predictions: Predictions) -> list[Target]:
     return list(found.values())
 
 
-def _kit_metadata(nb_path: Path) -> dict[str, Any]:
-    """The notebook's metadata entry `kit` ({} if none); OSError/ValueError if unreadable."""
-    meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {})
-    return meta.get("kit") or {}
-
-
 def _declared_experiment(nb_path: Path) -> bool:
     try:
-        return bool(_kit_metadata(nb_path).get("experiment"))
-    except (OSError, ValueError):
+        return bool(notebooks.kit_metadata(nb_path).get("experiment"))
+    except KitError:
         return False
 
 
@@ -116,16 +111,10 @@ def input_digests(nb_path: Path) -> dict[str, str | None]:
     missing) and the kit's kernel-side source (`kit`).
     """
     try:
-        names = _kit_metadata(nb_path).get("inputs", [])
-    except (OSError, ValueError) as e:
+        declared = notebooks.declared_inputs(nb_path)
+    except NotFound as e:
         raise UsageError(f"{nb_path}: not a readable notebook: {e}") from None
-    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
-        raise UsageError(
-            f"{nb_path}: metadata kit.inputs must be a list of file paths relative to the "
-            f"notebook's folder, got {names!r}"
-        )
-    digests = {name: store.file_digest(nb_path.parent / name) for name in names}
-    return {**digests, "kit": kit_source_digest()}
+    return {**declared, "kit": kit_source_digest()}
 
 
 def select(predictions: Predictions, target: str) -> list[Target]:
@@ -160,13 +149,42 @@ def select(predictions: Predictions, target: str) -> list[Target]:
 
 
 def unsealed(predictions: Predictions, chosen: list[Target]) -> list[str]:
-    """`set file: question by forecaster` for each unsealed forecast on the chosen questions."""
+    """`set file: question by forecaster` for each unsealed forecast on the chosen questions,
+    and `set file: question: plan` for each of their plans never sealed."""
     ids = {qid for t in chosen for qid in t.questions}
-    return [
+    forecasts = [
         f"{r.set.file}: {r.question.id}: {r.forecast.by}"
         for r in predictions.forecasts()
         if r.question.id in ids and not r.sealed
     ]
+    plans = [
+        f"{st.file}: {qid}: its plan"
+        for qid, st in predictions.plans.items()
+        if qid in ids and not st.sealed
+    ]
+    return forecasts + plans
+
+
+def held_back(predictions: Predictions, chosen: list[Target]) -> list[str]:
+    """Why each chosen question whose plan deviates from its sealed version will not be
+    resolved by these runs (its target still runs for the other questions)."""
+    deviations = predictions.deviations()
+    ids = [qid for t in chosen for qid in t.questions]
+    return [deviations[qid].explain() for qid in dict.fromkeys(ids) if qid in deviations]
+
+
+def _refuse_deviations(predictions: Predictions, chosen: list[Target]) -> None:
+    """A target all of whose questions deviate from their sealed plans has nothing honest
+    to run for: refuse it, naming each question, what changed and the fix."""
+    deviations = predictions.deviations()
+    blocked = [t for t in chosen if t.questions and all(q in deviations for q in t.questions)]
+    if blocked:
+        lines = [deviations[q].explain() for t in blocked for q in t.questions]
+        raise UsageError(
+            f"refused: every question of {', '.join(sorted({t.experiment for t in blocked}))} "
+            "with these parameters has a plan that changed since it was sealed; nothing "
+            "ran:\n  " + "\n  ".join(lines)
+        )
 
 
 def plan(
@@ -186,13 +204,16 @@ def plan(
     project = predictions.project
     chosen = select(predictions, target)
     files = {f for t in chosen for f in t.files}
-    errors = [p for p in predictions.errors if p.file in files]
+    errors = [p for p in predictions.errors if p.file in files and p.code not in PER_QUESTION]
     if errors:
         raise InvalidInput(errors)
+    _refuse_deviations(predictions, chosen)
     if not allow_unsealed and (missing := unsealed(predictions, chosen)):
+        plans = any(m.endswith(": its plan") for m in missing)
+        what = "forecasts or plans" if plans else "forecasts"
         listed = "\n  ".join(missing[:20]) + ("\n  ..." if len(missing) > 20 else "")
         raise UsageError(
-            f"{len(missing)} forecasts on these questions are not sealed, so they could be "
+            f"{len(missing)} {what} on these questions are not sealed, so they could be "
             f"changed after the evidence: run `kit seal` first (or --allow-unsealed, which "
             f"run.json records):\n  {listed}"
         )

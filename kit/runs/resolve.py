@@ -1,14 +1,21 @@
-"""`kit resolve`: evaluate each question's rule on the latest successful runs that answer it.
+"""`kit resolve`: evaluate each question's rule on the first runs its sealed plan asks for.
 
-A question is answered by a run of its experiment with its set's `parameters`, or, when it
-has `replicates`, by one run per replicate (the set's parameters with that replicate's
-values); it resolves only when every replicate has a successful run, and a replicate
-whose latest run failed is named. The rule is evaluated by the safe evaluator on the
-recorded results (with replicates: each result as the vector of its values over the
-replicates) and the run's parameters (`params_NAME`); the outcome must fit the question
-(binary: true/false; categorical: an option; numeric: a number), or be
-`ambiguous`/`annulled`. Problems name the question and where its rule is; the other
-questions still resolve and are written.
+A question is answered by successful runs of its plan (`kit.predictions.plans`): its
+experiment, with its set's `parameters`, the plan's notebook and declared inputs; when it
+has `replicates`, one run per replicate (the set's parameters with that replicate's
+values), and it resolves only when every replicate has one (a replicate whose latest run
+failed is named). For each, the *first* such run counts: re-running with `--force` cannot
+pick a luckier one. The rule is evaluated by the safe evaluator on the recorded results
+(with replicates: each result as the vector of its values over the replicates) and the
+run's parameters (`params_NAME`); the outcome must fit the question (binary: true/false;
+categorical: an option; numeric: a number), or be `ambiguous`/`annulled`. Each
+resolution records the plan version and the SHA-256 of the run records and executed
+notebooks it read, so `kit check` can verify it.
+
+A question whose plan deviates from its sealed version is not resolved (`kit amend`
+first). A rule outcome whose run no longer matches the plan is stale: re-derived from a
+run that does, or dropped, and said so. Problems name the question and where its rule
+is; the other questions still resolve and are written.
 """
 
 from __future__ import annotations
@@ -17,7 +24,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from kit.errors import KitError, UsageError
+from kit.errors import UsageError
+from kit.predictions import plans as plans_mod
 from kit.predictions.registry import Predictions
 from kit.predictions.resolutions import (
     ReplicateRead,
@@ -30,9 +38,7 @@ from kit.predictions.rules import Rule, RuleError, Vector, parse_rule
 from kit.predictions.timefmt import iso, parse_iso
 from kit.predictions.timefmt import now as now_ms
 from kit.questions import NOT_SCORED
-from kit.runs import params as params_mod
 from kit.runs import store
-from kit.runs.plan import question_experiment
 
 
 @dataclass
@@ -42,6 +48,32 @@ class ResolveReport:
     incomplete: list[str] = field(default_factory=list)  # "question: which replicates lack"
     manual: list[str] = field(default_factory=list)  # resolve: manual, not yet resolved
     problems: list[str] = field(default_factory=list)  # "where: question: why"
+    blocked: list[str] = field(default_factory=list)  # plan deviations: what changed, the fix
+    dropped: dict[str, str] = field(default_factory=dict)  # stale outcome removed: why
+    rederived: dict[str, str] = field(default_factory=dict)  # stale outcome replaced: why
+
+
+def plan_runs(runs: list[store.RunRecord], body: dict[str, Any]) -> list[store.RunRecord]:
+    """Successful runs that are exactly what plan `body` asks for (any of its replicates),
+    oldest first (a run that did not record its notebook's digest cannot be shown to be
+    one)."""
+    return [
+        r
+        for r in runs
+        if r.status == "ok"
+        and r.notebook_digest is not None
+        and not plans_mod.mismatches(body, r.experiment, r.parameters, r.notebook_digest, r.inputs)
+    ]
+
+
+def digests(record: store.RunRecord) -> tuple[str | None, str | None]:
+    """SHA-256 of a run's run.json and of its executed notebook (None: missing)."""
+    if record.dir is None:
+        return None, None
+    return (
+        store.file_digest(record.dir / store.RUN_FILE),
+        store.file_digest(record.dir / store.NOTEBOOK_FILE),
+    )
 
 
 def _rule_outcome(question, value: Any) -> Any:
@@ -63,28 +95,7 @@ def describe_failure(record: store.RunRecord) -> str:
     return f"run {record.experiment}/{record.id} {record.status}{where}{what}"[:300]
 
 
-class _Runs:
-    """Each experiment's runs, read once, and each parameter set as its notebook takes it."""
-
-    def __init__(self, predictions: Predictions):
-        self.project = predictions.project
-        self._runs: dict[str, list[store.RunRecord]] = {}
-        self._expected: dict[tuple[str, str], dict[str, Any]] = {}
-
-    def runs(self, experiment: str) -> list[store.RunRecord]:
-        if experiment not in self._runs:
-            self._runs[experiment] = store.list_runs(self.project, experiment)
-        return self._runs[experiment]
-
-    def expected(self, experiment: str, parameters: dict[str, Any], where: str) -> dict:
-        key = (experiment, json.dumps(parameters, sort_keys=True))
-        if key not in self._expected:
-            nb_path = self.project.notebook_path(experiment)
-            self._expected[key] = params_mod.check_parameters(parameters, nb_path, where)
-        return self._expected[key]
-
-
-def _rule_inputs(
+def rule_inputs(
     rule: Rule, runs: list[store.RunRecord], replicates: dict[str, list[Any]], labels: list[str]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The results and parameters the rule sees: a single run's, or vectors over replicates."""
@@ -108,45 +119,60 @@ def _rule_inputs(
     return results, params
 
 
+def _replicate_runs(
+    runs: list[store.RunRecord], body: dict[str, Any], experiment: str
+) -> tuple[list[store.RunRecord | None], list[str], int]:
+    """For each run the plan asks for: its first successful run (or None); the replicates
+    lacking one, with why; and how many of those have a failed latest run."""
+    matching = plan_runs(runs, body)
+    found: list[store.RunRecord | None] = []
+    lacking: list[str] = []
+    failed = 0
+    names = list(body.get("replicates") or {})
+    for parameters in plans_mod.run_parameters(body):
+        first = next((r for r in matching if r.parameters == parameters), None)
+        found.append(first)
+        if first is None:
+            label = describe({k: parameters[k] for k in names})
+            tried = [r for r in runs if r.experiment == experiment and r.parameters == parameters]
+            last = tried[-1] if tried else None
+            lacking.append(f"{label}: {describe_failure(last)}" if last else label)
+            failed += last is not None and last.status != "ok"
+    return found, lacking, failed
+
+
 def resolve_all(predictions: Predictions, *, write: bool = True) -> ResolveReport:
-    """Resolve every rule question whose runs are all there; write them to `_resolutions.yaml`."""
+    """Resolve every rule question whose plan's runs are all there; write
+    `_resolutions.yaml` (dropping stale rule outcomes that no run of the plan can replace)."""
     project = predictions.project
     existing = load_resolutions(predictions)
     report = ResolveReport()
     now = iso(now_ms())
-    cache = _Runs(predictions)
+    runs = store.all_runs(project)
     for s, q in predictions.questions():
+        status = predictions.plans[q.id]
+        if status.deviation:
+            report.blocked.append(status.explain())
+            continue
         if q.manual:
             if q.id not in existing:
                 report.manual.append(q.id)
             continue
-        experiment = question_experiment(s, q)
         line, col = s.where(s.question_loc(q.id) + ("resolve",))
         where = f"{s.file}:{line}:{col}: {q.id}"
-        replicates = s.replicates(q)
-        labels = [describe({k: p[k] for k in replicates}) for p in s.run_parameters(q)]
-        found: list[store.RunRecord | None] = []
-        lacking: list[str] = []  # replicates without a successful run, and why
-        failed = 0  # of those, the ones whose latest run failed
-        try:
-            if experiment is None:
-                raise KitError("a rule needs an experiment (run `kit check`)")
-            runs = cache.runs(experiment)
-            for label, parameters in zip(labels, s.run_parameters(q), strict=True):
-                expected = cache.expected(experiment, parameters, f"{s.file}: parameters")
-                found.append(store.latest(runs, parameters=expected))
-                if found[-1] is None:
-                    last = store.latest(runs, parameters=expected, ok=False)
-                    lacking.append(f"{label}: {describe_failure(last)}" if last else label)
-                    failed += last is not None
-            rule = parse_rule(q.resolve)
-        except RuleError as e:
-            report.problems.append(f"{s.file}:{line}:{col + (e.column or 1) - 1}: {q.id}: {e}")
+        body = status.sealed_body or status.body
+        experiment = body.get("experiment")
+        if experiment is None:
+            report.problems.append(f"{where}: a rule needs an experiment (run `kit check`)")
             continue
-        except KitError as e:
-            report.problems.append(f"{where}: {e}")
-            continue
+        old = existing.get(q.id)
+        old_run = store.find_run(project, old.run) if old and old.run else None
+        was_stale = plans_mod.stale(old, status, old_run) if old else None
+        replicates = body.get("replicates") or {}
+        found, lacking, failed = _replicate_runs(runs, body, experiment)
         if lacking:
+            if was_stale and old.how == "rule":
+                report.dropped[q.id] = was_stale
             if not replicates or (not any(found) and not failed):
                 report.pending.append(q.id)
             else:
@@ -158,39 +184,54 @@ def resolve_all(predictions: Predictions, *, write: bool = True) -> ResolveRepor
                     f"successful run; missing {shown}"
                 )
             continue
+        labels = [describe({k: r.parameters.get(k) for k in replicates}) for r in found]
         try:
-            results, params = _rule_inputs(rule, found, replicates, labels)
+            rule = parse_rule(q.resolve)
+            results, params = rule_inputs(rule, found, replicates, labels)
             outcome = _rule_outcome(q, rule.evaluate(results, params))
         except RuleError as e:
             column = col + (e.column or 1) - 1
-            runs_shown = found[0].id if len(found) == 1 else f"{len(found)} replicate runs"
+            shown = (
+                f"{found[0].experiment}/{found[0].id}"
+                if len(found) == 1
+                else f"{len(found)} replicate runs of {experiment}"
+            )
             report.problems.append(
-                f"{s.file}:{line}:{column}: {q.id}: {e.message} (rule {q.resolve!r}, "
-                f"{experiment}/{runs_shown})"
+                f"{s.file}:{line}:{column}: {q.id}: {e.message} (rule {q.resolve!r}, {shown})"
             )
             continue
         report.resolved[q.id] = _resolution(
-            project, q, rule, found, replicates, results, params, outcome, now
+            project, q, rule, found, replicates, results, params, outcome, now, status
         )
-    if write and report.resolved:
-        write_resolutions(project, report.resolved)
+        if was_stale and old.how == "rule":
+            report.rederived[q.id] = was_stale
+    if write and (report.resolved or report.dropped):
+        write_resolutions(project, report.resolved, drop=set(report.dropped))
     return report
 
 
-def _resolution(project, q, rule, runs, replicates, results, params, outcome, now) -> Resolution:
+def _resolution(
+    project, q, rule, runs, replicates, results, params, outcome, now, status
+) -> Resolution:
     first = min(runs, key=lambda r: (r.started or "", r.id))
     read = {n: _plain(results[n]) for n in sorted(rule.names)}
     read |= {f"params_{n}": _plain(params[n]) for n in sorted(rule.params) if n in params}
     per_replicate = None
     if replicates:
-        per_replicate = [
-            ReplicateRead(
-                parameters={k: r.parameters.get(k) for k in replicates},
-                run=f"{r.experiment}/{r.id}",
-                read={n: r.results[n] for n in sorted(rule.names)},
+        per_replicate = []
+        for r in runs:
+            run_sha, notebook_sha = digests(r)
+            per_replicate.append(
+                ReplicateRead(
+                    parameters={k: r.parameters.get(k) for k in replicates},
+                    run=f"{r.experiment}/{r.id}",
+                    read={n: r.results[n] for n in sorted(rule.names)},
+                    run_sha256=run_sha,
+                    notebook_sha256=notebook_sha,
+                )
             )
-            for r in runs
-        ]
+    run_sha, notebook_sha = digests(first)
+    run_dir = first.dir or store.run_dir_of(project, first)
     return Resolution(
         question=q.id,
         outcome=outcome,
@@ -198,10 +239,13 @@ def _resolution(project, q, rule, runs, replicates, results, params, outcome, no
         evidence_at=parse_iso(first.started),
         resolved_at=now,
         run=f"{first.experiment}/{first.id}",
-        notebook=project.relative(store.run_dir_of(project, first) / store.NOTEBOOK_FILE),
-        rule=" ".join(q.resolve.split()),
+        notebook=project.relative(run_dir / store.NOTEBOOK_FILE),
+        rule=plans_mod.rule_text(q.resolve),
         read=read,
         replicates=per_replicate,
+        plan=status.latest.plan if status.sealed else None,
+        run_sha256=run_sha,
+        notebook_sha256=notebook_sha,
     )
 
 
@@ -222,13 +266,18 @@ def parse_manual_value(question, text: str) -> Any:
 
 
 def resolve_manual(predictions: Predictions, question_id: str, value: str, why: str) -> Resolution:
-    """Record a person's resolution of one question, with the reason."""
+    """Record a person's resolution of one question, with the reason. The run it names,
+    if any, is the latest successful run of the question's sealed plan; none otherwise."""
     if not why or not why.strip():
         raise UsageError("a manual resolution needs --why: the reason, kept as evidence")
     s, q = predictions.question(question_id)
+    status = predictions.plans[q.id]
+    if status.deviation:
+        raise UsageError(f"refused, nothing written: {status.explain()}")
     now = now_ms()
-    experiment = question_experiment(s, q)
-    latest = store.latest_ok(predictions.project, experiment) if experiment else None
+    found = plan_runs(store.all_runs(predictions.project), status.sealed_body or status.body)
+    latest = found[-1] if found else None
+    run_sha, notebook_sha = digests(latest) if latest else (None, None)
     res = Resolution(
         question=q.id,
         outcome=parse_manual_value(q, value),
@@ -237,6 +286,9 @@ def resolve_manual(predictions: Predictions, question_id: str, value: str, why: 
         resolved_at=iso(now),
         run=f"{latest.experiment}/{latest.id}" if latest else None,
         why=why.strip(),
+        plan=status.latest.plan if status.sealed else None,
+        run_sha256=run_sha,
+        notebook_sha256=notebook_sha,
     )
     write_resolutions(predictions.project, {q.id: res}, replace_manual=True)
     return res

@@ -268,6 +268,43 @@ def list_runs(project: Project, experiment: str | None = None) -> list[RunRecord
     return runs
 
 
+def archived_runs(project: Project) -> list[RunRecord]:
+    """Run records copied into the committed `evidence/` folder (`kit evidence`)."""
+    root = project.evidence_dir
+    if not root.is_dir():
+        return []
+    runs = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        for run_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+            record = read_run(run_dir)
+            if record is not None:
+                runs.append(record)
+    runs.sort(key=lambda r: (r.started or "", r.id))
+    return runs
+
+
+def all_runs(project: Project) -> list[RunRecord]:
+    """Runs in `runs/`, and the `evidence/` copies of runs no longer there, oldest first."""
+    local = list_runs(project)
+    ids = {(r.experiment, r.id) for r in local}
+    archived = [r for r in archived_runs(project) if (r.experiment, r.id) not in ids]
+    return sorted(local + archived, key=lambda r: (r.started or "", r.id))
+
+
+def find_run(project: Project, run: str) -> RunRecord | None:
+    """The record of run `EXPERIMENT/RUN-ID`: from `runs/`, else from `evidence/`."""
+    experiment, _, run_id = run.partition("/")
+    if not experiment or not run_id or "/" in run_id or experiment in (".", ".."):
+        return None
+    if run_id in (".", ".."):
+        return None
+    for root in (project.runs_dir, project.evidence_dir):
+        record = read_run(root / experiment / run_id)
+        if record is not None:
+            return record
+    return None
+
+
 def latest_ok(
     project: Project, experiment: str, *, key: str | None = None, parameters: dict | None = None
 ) -> RunRecord | None:

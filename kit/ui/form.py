@@ -1,7 +1,10 @@
 """The prediction form: one row per open question, validated and sealed on submit.
 
 Everything goes through the registry: `add_forecast` (the same atomic, locked,
-comment-preserving write and the same messages as `kit predict`) and `seal`.
+comment-preserving write and the same messages as `kit predict`) and `seal`, which
+seals only the forecasts this form just wrote. A row can be submitted blind (only a
+commitment is written; `kit reveal` later); where a question requires blindness the row
+is blind and others' values are not shown (`kit.predictions.blind`).
 """
 
 from __future__ import annotations
@@ -28,10 +31,31 @@ class Row:
     error: w.HTML
     extra: dict[str, w.Widget] = field(default_factory=dict)
     box: w.VBox | None = None
+    blind: w.Checkbox | None = None
 
     def value(self) -> dict[str, Any]:
         """The forecast value as `{value_key: value}`, read by the question's kind's input."""
         return inputs_mod.value(self.question, self.inputs)
+
+
+def others(ws, loaded, question) -> str:
+    """What others forecast so far: each one's latest value, or only how many there are
+    when blindness is on for the question (values are not shown, revealed or not)."""
+    from kit.predictions.blind import hidden
+
+    refs = [r for r in ws.forecasts(question.id) if r.forecast.at is not None]
+    if not refs:
+        return "no forecasts yet"
+    if hidden(loaded, question):
+        return f"{len(refs)} forecasts so far (values hidden: blind forecasting)"
+    latest = {}
+    for r in sorted(refs, key=lambda r: r.forecast.at):
+        latest[r.forecast.by] = r.forecast
+    shown = [
+        f"{by} {question.kind.describe(f)}" if f.revealed else f"{by} (blind, not revealed)"
+        for by, f in latest.items()
+    ]
+    return "so far: " + ", ".join(shown)
 
 
 def late_reason(ws, question_id: str) -> str | None:
@@ -91,15 +115,24 @@ class PredictionForm:
         loaded = next((s for s in self.predictions.sets if s.name == self.set_choice.value), None)
         children = []
         for q in loaded.questions if loaded else []:
-            row = self._row(q, late_reason(self.workspace, q.id))
+            row = self._row(q, late_reason(self.workspace, q.id), loaded)
             self.rows[q.id] = row
             children.append(row.box)
         if not children:
             children = [w.HTML(message("no question sets in this project", "warning"))]
         self.questions_box.children = children
 
-    def _row(self, q, late: str | None) -> Row:
+    def _row(self, q, late: str | None, loaded=None) -> Row:
+        from kit.predictions.blind import blind_required
+
         include = w.Checkbox(value=False, description="forecast this", indent=False)
+        required = loaded is not None and blind_required(loaded, q)
+        blind = w.Checkbox(
+            value=required,
+            disabled=required,
+            description="blind (commit now, reveal later)",
+            indent=False,
+        )
         error = w.HTML()
         why = w.Text(placeholder="why (optional)", layout=w.Layout(width="40%"))
         inputs: dict[str, w.Widget] = {}
@@ -110,10 +143,12 @@ class PredictionForm:
             x.observe(lambda _: setattr(include, "value", True), names="value")
         head = f"<b>{html.escape(q.id)}</b> <i>({q.type})</i><br>{html.escape(q.text)}"
         parts = [w.HTML(head)]
+        if loaded is not None:
+            parts.append(w.HTML(message(others(self.workspace, loaded, q))))
         if late:
             parts.append(w.HTML(message(late, "warning")))
-        parts += [w.HBox([include, *controls]), why, error]
-        row = Row(q, include, inputs, why, error, extra)
+        parts += [w.HBox([include, *controls]), w.HBox([why, blind]), error]
+        row = Row(q, include, inputs, why, error, extra, blind=blind)
         row.box = w.VBox(
             parts, layout=w.Layout(border="1px solid #ddd", padding="6px", margin="4px 0")
         )
@@ -121,7 +156,9 @@ class PredictionForm:
 
     # submit -----------------------------------------------------------------------
     def submit(self) -> list[str]:
-        """Validate and append every included forecast, then seal; returns the ids saved."""
+        """Validate and append every included forecast, then seal them (only them);
+        returns the ids saved."""
+        from kit.predictions.ledger import key
         from kit.predictions.predict import add_forecast
         from kit.predictions.seal import seal
 
@@ -133,15 +170,17 @@ class PredictionForm:
         if not chosen:
             self.status.value = message("nothing to submit: tick 'forecast this'", "warning")
             return []
-        saved, failed = [], 0
+        saved, failed, keys = [], 0, set()
         for row in chosen:
             row.error.value = ""
+            blind = bool(row.blind and row.blind.value)
             try:
                 added = add_forecast(
                     self.project,
                     row.question.id,
                     by,
                     why=row.why.value.strip() or None,
+                    blind=blind,
                     **row.value(),
                 )
             except InvalidInput as e:
@@ -152,10 +191,12 @@ class PredictionForm:
                 failed += 1
                 row.error.value = message(str(e), "error")
                 continue
-            saved.append(f"{added.question_id}: {added.forecast.kind}={added.forecast.value}")
+            shown = "blind" if blind else f"{added.forecast.kind}={added.forecast.value}"
+            saved.append(f"{added.question_id}: {shown}")
+            keys.add(key(added.question_id, by, added.forecast.at))
             row.include.value = False
         if saved:
-            seal(self.project)
+            seal(self.project, keys=keys)
             self._load()
         summary = f"saved and sealed {len(saved)} forecasts by {by}"
         if saved:

@@ -22,9 +22,19 @@ def test_seal_then_check_is_clean_and_idempotent(project):
     assert seal(project).sealed == []
     lines = project.ledger_path.read_text().splitlines()
     records = [json.loads(line) for line in lines]
-    assert [r["question"] for r in records] == ["q-binary", "q-cat", "q-num"]
+    # each question's plan first, then the forecasts, each seal naming its plan version
+    assert [(r["kind"], r["question"]) for r in records] == [
+        ("plan", "q-binary"),
+        ("plan", "q-cat"),
+        ("plan", "q-num"),
+        ("seal", "q-binary"),
+        ("seal", "q-cat"),
+        ("seal", "q-num"),
+    ]
     assert records[0]["prev"] is None and records[1]["prev"].startswith("sha256:")
-    assert all(r["digest"].startswith("sha256:") and r["sealed_at"].endswith("Z") for r in records)
+    seals = records[3:]
+    assert all(r["digest"].startswith("sha256:") and r["sealed_at"].endswith("Z") for r in seals)
+    assert [r["plan"] for r in seals] == [r["plan"] for r in records[:3]]
 
 
 def test_editing_a_sealed_forecast_is_reported_as_tampering(project):
@@ -57,7 +67,7 @@ def test_deleted_forecast_is_reported_at_its_seal(project):
         path.read_text().replace("      - {by: ana, at: 2026-01-01T00:00:00Z, p: 0.7}\n", "")
     )
     assert problems(project) == [
-        "predictions/_seals.jsonl:1:1: ledger: sealed forecast is gone: ana's forecast on "
+        "predictions/_seals.jsonl:4:1: ledger: sealed forecast is gone: ana's forecast on "
         "q-binary at 2026-01-01T00:00:00.000000Z (from predictions/basic.yaml) was deleted or "
         "its time changed"
     ]
@@ -68,7 +78,7 @@ def test_torn_last_line_is_reported_and_set_aside(project):
     with open(project.ledger_path, "ab") as f:
         f.write(b'{"v":1,"kind":"seal","question":"q-bin')  # a crash mid-write
     assert problems(project) == [
-        "predictions/_seals.jsonl:4:1: ledger: torn last line (a write was cut short); earlier "
+        "predictions/_seals.jsonl:7:1: ledger: torn last line (a write was cut short); earlier "
         "lines are valid; `kit seal` moves it aside"
     ]
     path = project.predictions_dir / "basic.yaml"
@@ -77,17 +87,17 @@ def test_torn_last_line_is_reported_and_set_aside(project):
     assert report.torn_bytes == 38 and len(report.sealed) == 1
     assert problems(project) == []
     assert project.ledger_path.with_name("_seals.jsonl.torn").read_bytes().startswith(b'{"v":1')
-    assert len(project.ledger_path.read_text().splitlines()) == 4
+    assert len(project.ledger_path.read_text().splitlines()) == 7
 
 
 def test_edited_ledger_line_breaks_the_chain(project):
     seal(project)
     lines = project.ledger_path.read_text().splitlines(keepends=True)
-    lines[0] = lines[0].replace("2026-01-01", "2025-01-01")
+    lines[3] = lines[3].replace("2026-01-01", "2025-01-01")
     project.ledger_path.write_text("".join(lines))
     msgs = problems(project)
     assert (
-        "predictions/_seals.jsonl:2:1: ledger: chain broken: `prev` does not match the "
+        "predictions/_seals.jsonl:5:1: ledger: chain broken: `prev` does not match the "
         "line before (a line was edited, removed or reordered)"
     ) in msgs
     with pytest.raises(KitError, match="the ledger is damaged"):
@@ -113,7 +123,7 @@ def test_a_damaged_ledger_exits_4_as_documented(project):
 
     seal(project)
     lines = project.ledger_path.read_text().splitlines(keepends=True)
-    lines[0] = lines[0].replace("2026-01-01", "2025-01-01")
+    lines[3] = lines[3].replace("2026-01-01", "2025-01-01")
     project.ledger_path.write_text("".join(lines))
     for command in (("check",), ("seal",), ("score",)):
         out = kit(*command, cwd=project.root)
@@ -124,6 +134,6 @@ def test_a_damaged_ledger_exits_4_as_documented(project):
 def test_a_ledger_line_of_the_wrong_shape_is_corrupt_not_a_crash(project):
     seal(project)
     lines = project.ledger_path.read_text().splitlines(keepends=True)
-    lines.insert(1, lines[0].replace('"question":"q-binary"', '"question":["q-binary"]'))
+    lines.insert(1, lines[3].replace('"question":"q-binary"', '"question":["q-binary"]'))
     project.ledger_path.write_text("".join(lines))
     assert any(":2:1:" in m and "corrupt line" in m for m in problems(project))

@@ -24,7 +24,7 @@ def test_unknown_and_missing_fields(make_project):
     assert errors(make_project, text) == [
         "predictions/s.yaml:3:5: questions[0].text: missing required field",
         "predictions/s.yaml:4:5: questions[0].txt: unknown field; expected one of: id, text, "
-        "type, resolve, experiment, replicates, tags, forecasts",
+        "type, resolve, experiment, replicates, tags, blind, reveal_after, forecasts",
     ]
 
 
@@ -104,10 +104,22 @@ def test_duplicate_forecasts(make_project):
     ]
 
 
+def test_a_notebook_not_written_yet_is_a_warning(make_project):
+    """Forecasts and their plans can be sealed before the notebook exists (the plan holds
+    no notebook digest; writing the notebook is then an amendment)."""
+    project = make_project({"s.yaml": "experiment: nope\nquestions: []\n"})
+    (problem,) = check(project).problems
+    assert problem.severity == "warning"
+    assert str(problem) == (
+        "predictions/s.yaml:1:13: experiment: warning: no notebook notebooks/nope.ipynb yet "
+        "(notebooks here: exp): its questions' plans are sealed without one, and `kit run` "
+        "needs it"
+    )
+
+
 @pytest.mark.parametrize(
     ("experiment", "message"),
     [
-        ("nope", "no notebook notebooks/nope.ipynb; notebooks here: exp"),
         ("../exp", "experiment '../exp' leaves notebooks/: give a notebook name inside it"),
         ("/etc/passwd", "experiment '/etc/passwd' must be a notebook name inside notebooks/"),
     ],
@@ -197,7 +209,7 @@ def test_unknown_field_in_a_forecast_lists_the_forecast_fields(make_project):
     )
     assert errors(make_project, text) == [
         "predictions/s.yaml:8:53: questions[0].forecasts[0].confidence: unknown field; "
-        "expected one of: by, at, why, p"
+        "expected one of: by, at, why, commit, salt, p"
     ]
 
 

@@ -64,18 +64,30 @@ def written_run(
     experiment: str = "exp",
     started=None,
     status: str = "ok",
+    notebook_digest: str | None = "current",
 ):
     """A finished run's record written to disk, as `kit run` leaves it, without a kernel:
-    for tests of what is done with recorded results (rules, lateness, listings)."""
+    for tests of what is done with recorded results (rules, lateness, listings).
+
+    Its notebook digest and declared inputs are those of the project's notebook now
+    (`notebook_digest="current"`, as `kit run` would record), or the digest given."""
     from datetime import timedelta
 
+    from kit import notebooks
     from kit.runs import store
 
     started = started or store.utcnow()
+    nb_path = project.notebook_path(experiment)
+    inputs = {}
+    if notebook_digest == "current":
+        notebook_digest = notebooks.notebook_digest(nb_path) if nb_path.is_file() else None
+        inputs = notebooks.declared_inputs(nb_path) if nb_path.is_file() else {}
     record = store.RunRecord(
         id=store.new_run_id(started),
         experiment=experiment,
         notebook=f"notebooks/{experiment}.ipynb",
+        notebook_digest=notebook_digest,
+        inputs=inputs,
         parameters={"n": 3, "seed": 0} if parameters is None else parameters,
         status=status,
         started=store.iso(started),
@@ -86,4 +98,30 @@ def written_run(
     run_dir = project.runs_dir / experiment / record.id
     run_dir.mkdir(parents=True)
     store.write_run(run_dir, record)
-    return record
+    (run_dir / store.NOTEBOOK_FILE).write_text(executed_notebook(record.results))
+    return record.with_dir(run_dir)
+
+
+def executed_notebook(results: dict) -> str:
+    """An executed notebook holding `results` as `kit.record` displays them."""
+    import json
+
+    from kit.runs.record import MIME
+
+    outputs = [
+        {
+            "output_type": "display_data",
+            "metadata": {},
+            "data": {MIME: {"name": name, "value": value}, "text/plain": f"{name} = {value}"},
+        }
+        for name, value in results.items()
+    ]
+    cell = {
+        "cell_type": "code",
+        "execution_count": 1,
+        "id": "c0",
+        "metadata": {},
+        "outputs": outputs,
+        "source": "record(...)",
+    }
+    return json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})

@@ -84,6 +84,8 @@ def test_a_changed_input_file_makes_the_cached_run_stale(run_project):
     _declare_inputs(run_project, ["weights.bin"])
     weights = run_project.notebooks_dir / "weights.bin"
     weights.write_bytes(b"one")
+    # the inputs are part of the sealed plans: a changed input is an amendment
+    assert kit(run_project, "seal", "--amend", "declare weights.bin").returncode == 0
     first = kit(run_project, "run", "exp")
     assert first.returncode == 0 and "1 runs ok" in first.stderr, first.stderr
     record = store.list_runs(run_project, "exp")[0]
@@ -92,6 +94,9 @@ def test_a_changed_input_file_makes_the_cached_run_stale(run_project):
     again = kit(run_project, "run", "exp")
     assert "1 cached" in again.stderr
     weights.write_bytes(b"two")
+    assert "input weights.bin" in kit(run_project, "run", "exp").stderr  # refused: a deviation
+    amended = kit(run_project, "amend", "q-binary", "q-cat", "q-num", "--why", "retrained")
+    assert amended.returncode == 0, amended.stderr
     changed = kit(run_project, "run", "exp")
     assert changed.returncode == 0 and "1 runs ok" in changed.stderr, changed.stderr
 
@@ -100,9 +105,10 @@ def test_inputs_are_keyed_by_content_and_bad_declarations_refused(run_project):
     from kit.errors import UsageError
 
     weights = run_project.notebooks_dir / "weights.bin"
+    run_project.ledger_path.unlink()  # nothing sealed: the inputs may change freely
 
     def key():
-        specs, _ = plan(predictions_of(run_project), "exp")
+        specs, _ = plan(predictions_of(run_project), "exp", allow_unsealed=True)
         return specs[0]["cache_key"], specs[0]["inputs"]
 
     _declare_inputs(run_project, ["weights.bin"])
