@@ -198,7 +198,7 @@ def check(project: Project, paths: Iterable[Path] | None = None) -> Predictions:
 
 
 #: Ledger problems that mean the ledger itself is damaged (exit 4), not a forecast.
-DAMAGED = ("chain", "corrupt")
+DAMAGED = ("chain", "corrupt", "unreadable")
 
 
 def raise_for_errors(predictions: Predictions) -> None:

@@ -9,7 +9,7 @@ from kit.errors import InvalidInput, LedgerError
 from kit.fileio import atomic_write, locked
 from kit.predictions import edit, yamlsafe
 from kit.predictions import ledger as ledger_mod
-from kit.predictions.registry import ForecastRef, Predictions, check
+from kit.predictions.registry import DAMAGED, ForecastRef, Predictions, check
 from kit.predictions.timefmt import now as utc_now
 from kit.predictions.validate import validate_file
 from kit.project import Project
@@ -60,7 +60,7 @@ def seal(project: Project, now: datetime | None = None) -> SealReport:
     report = SealReport()
     with locked(project.ledger_path):
         predictions = check(project)
-        ledger_codes = {"tampered", "gone", "torn", "chain", "corrupt"}
+        ledger_codes = {"tampered", "gone", "torn", *DAMAGED}
         if any(p.code not in ledger_codes for p in predictions.errors):
             raise InvalidInput(predictions.problems)
         report.timed = _fill_times(project, predictions, at)
@@ -71,7 +71,7 @@ def seal(project: Project, now: datetime | None = None) -> SealReport:
             report.torn_bytes = ledger_mod.set_aside_torn_tail(ledger)
             predictions = check(project)
             ledger = predictions.ledger
-        if any(p.code in ("chain", "corrupt") for p in ledger.problems):
+        if any(p.code in DAMAGED for p in ledger.problems):
             raise LedgerError(
                 "the ledger is damaged (see `kit check`); restore it from git "
                 "(`git checkout predictions/_seals.jsonl`) before sealing more forecasts"

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kit import questions as kinds
-from kit.errors import Problem
+from kit.errors import Problem, listed, quote, shown_name
 from kit.predictions import yamlsafe
 from kit.predictions.models import QuestionSet
 from kit.predictions.rules import RuleError, parse_rule
@@ -57,10 +57,10 @@ def field_name(loc: tuple) -> str:
     """A location as shown in messages: `questions[0].forecasts[1].p`."""
     out = ""
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + shown_name(part)
     return out or "(top level)"
 
 
@@ -99,12 +99,10 @@ def pydantic_problems(
         else:
             message = err["msg"].removeprefix("Value error, ")
         value = err.get("input")
-        if (
-            kind not in ("missing", "extra_forbidden", "value_error")
-            and isinstance(value, bool | int | float | str)
-            and len(repr(value)) < 60
+        if kind not in ("missing", "extra_forbidden", "value_error") and isinstance(
+            value, bool | int | float | str
         ):
-            message += f" (got {value!r})"
+            message += f" (got {quote(value, 40)})"
         problems.append(Problem(file, line, col, field_name(loc), message))
     return problems
 
@@ -136,7 +134,7 @@ class _Checker:
         if not isinstance(type_name, str) or type_name not in kinds.names():
             self.add(
                 qloc + ("type",),
-                f"unknown question type {type_name!r}; use one of: {', '.join(kinds.names())}",
+                f"unknown question type {quote(type_name)}; use one of: {', '.join(kinds.names())}",
             )
             return None
         kind = kinds.get(type_name)
@@ -234,20 +232,68 @@ class _Checker:
 
 
 def experiment_problem(project: Project, experiment: str) -> str | None:
-    """Why `experiment` does not name a notebook in `notebooks/`, or None if it does."""
-    base = project.notebooks_dir.resolve()
-    if "\\" in experiment or experiment.startswith("/") or ":" in experiment:
-        return f"experiment {experiment!r} must be a notebook name inside notebooks/"
-    target = (project.notebooks_dir / f"{experiment}.ipynb").resolve()
-    if not target.is_relative_to(base):
-        return f"experiment {experiment!r} leaves notebooks/: give a notebook name inside it"
-    if not target.is_file():
-        known = sorted(p.stem for p in project.notebooks_dir.glob("*.ipynb"))
+    """Why `experiment` does not name a notebook in `notebooks/`, or None if it does.
+
+    A name is a relative path without `.` or `..` parts, and what it names (symbolic links
+    followed) must be a file inside `notebooks/`: runs are written to
+    `runs/<experiment>/`, so the name must not lead anywhere else either."""
+    shown = quote(experiment)
+    parts = experiment.split("/")
+    if (
+        "\\" in experiment
+        or ":" in experiment
+        or "\0" in experiment
+        or any(part in ("", ".", "..") for part in parts)
+    ):
         return (
-            f"no notebook notebooks/{experiment}.ipynb; notebooks here: "
-            f"{', '.join(known) or 'none'}"
+            f"experiment {shown} must be a notebook name inside notebooks/ "
+            "(a relative path without . or .. parts)"
         )
-    return None
+    try:
+        base = project.notebooks_dir.resolve()
+        target = (project.notebooks_dir / f"{experiment}.ipynb").resolve()
+        if not target.is_relative_to(base):
+            return f"experiment {shown} leaves notebooks/: give a notebook name inside it"
+        if target.is_file():
+            return None
+        known = sorted(p.stem for p in project.notebooks_dir.glob("*.ipynb"))
+    except (OSError, ValueError, RuntimeError) as e:  # RuntimeError: a symlink loop
+        return f"experiment {shown}: cannot look for its notebook ({e})"
+    name = shown_name(experiment, 80)
+    return f"no notebook notebooks/{name}.ipynb; notebooks here: {listed(known) or 'none'}"
+
+
+ALIAS_HELP = (
+    "aliases of forecasts are not allowed: write the forecast out (each forecast is "
+    "sealed, timed and edited on its own)"
+)
+
+
+def forecast_aliases(doc: yamlsafe.YamlDoc) -> list[Problem]:
+    """A problem at each alias (`*name`) standing for a forecast or a list of forecasts.
+
+    An alias makes one forecast appear twice; `kit seal` would then write its time into
+    the one mapping twice. Aliases elsewhere (tags, options) are fine."""
+    questions = doc.tree.get("questions") if isinstance(doc.tree, dict) else None
+    if not doc.aliases or not isinstance(questions, list):
+        return []
+    anchors: set[str] = set()
+    starts: list[int] = []  # first line of each question
+    for i, question in enumerate(questions):
+        starts.append(yamlsafe.position(doc.tree, ("questions", i))[0])
+        forecasts = question.get("forecasts") if isinstance(question, dict) else None
+        nodes = [forecasts, *(forecasts if isinstance(forecasts, list) else [])]
+        for node in nodes:
+            name = getattr(getattr(node, "anchor", None), "value", None)
+            if name:
+                anchors.add(name)
+    problems = []
+    for alias in doc.aliases:
+        if alias.anchor in anchors:
+            index = max((i for i, line in enumerate(starts) if line <= alias.line), default=0)
+            where = field_name(("questions", index, "forecasts"))
+            problems.append(Problem(doc.file, alias.line, alias.column, where, ALIAS_HELP))
+    return problems
 
 
 def validate_file(
@@ -258,13 +304,9 @@ def validate_file(
     """Check one file (or `data` as if it were that file); the valid part and all problems."""
     file = project.relative(path)
     try:
-        if data is None:
-            data = Path(path).read_bytes()
-        doc = yamlsafe.load(file, data)
+        doc = yamlsafe.read(Path(path), file) if data is None else yamlsafe.load(file, data)
     except yamlsafe.YamlProblems as e:
         return None, e.problems
-    except OSError as e:
-        return None, [Problem(file, 1, 1, "file", f"cannot read: {e.strerror}")]
 
     tree = doc.tree
     if not isinstance(tree, dict):
@@ -278,7 +320,7 @@ def validate_file(
             )
         ]
     plain = yamlsafe.to_plain(tree)
-    problems: list[Problem] = []
+    problems: list[Problem] = forecast_aliases(doc)
     header = {k: v for k, v in plain.items() if k != "questions"}
     raw_questions = plain.get("questions")
     try:
