@@ -54,3 +54,15 @@ def outcome_options(command):
         type=click.Path(exists=True, dir_okay=False),
         help="YAML: question id -> outcome, instead of predictions/_resolutions.yaml.",
     )(command)
+
+
+def mark_orphans(project) -> None:
+    """Mark runs whose process is gone `interrupted` (`kit.runs.orphans`), saying so."""
+    from kit.runs.orphans import mark_orphans as mark
+
+    for record in mark(project):
+        click.echo(
+            f"kit: marked {record.experiment}/{record.id} interrupted: the process that ran "
+            f"it ({record.host}) is gone",
+            err=True,
+        )

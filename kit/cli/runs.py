@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kit.cli.common import project_of
+from kit.cli.common import mark_orphans, project_of
 
 if TYPE_CHECKING:
     from kit.runs.store import RunRecord
@@ -59,6 +59,7 @@ def run(ctx, target, params, grid, workers, force, timeout, cluster, allow_unsea
     from kit.runs.plan import plan
 
     project = project_of(ctx)
+    mark_orphans(project)
     predictions = load_predictions(project.root, allow_errors=True)
     overrides = {k: parse_value(v) for k, v in _pairs(params, "-p")}
     sweep = {k: [parse_value(x) for x in v.split(",")] for k, v in _pairs(grid, "--grid")}

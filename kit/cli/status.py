@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kit.cli.common import console, project_of
+from kit.cli.common import console, mark_orphans, project_of
 
 NUMBERS = ("questions", "forecasts", "sealed", "late", "resolved")
 
@@ -18,7 +18,9 @@ def status(ctx: click.Context) -> None:
 
     from kit.workspace import Workspace
 
-    ws = Workspace.load(project_of(ctx), allow_errors=True)
+    project = project_of(ctx)
+    mark_orphans(project)
+    ws = Workspace.load(project, allow_errors=True)
     for problem in ws.problems:
         click.echo(f"kit: {problem}", err=True)
     project, predictions = ws.project, ws.predictions

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from kit import questions as kinds
 from kit.errors import InvalidInput, KitError, Problem, UsageError
-from kit.fileio import atomic_write, locked
+from kit.fileio import locked
 from kit.predictions import edit, yamlsafe
 from kit.predictions.registry import check
 from kit.predictions.timefmt import now
@@ -70,7 +70,8 @@ def add_forecast(project: Project, question_id: str, by: str, **value) -> Added:
     loaded, question = predictions.question(question_id)
     path = loaded.path
     with locked(path):
-        text = path.read_text(encoding="utf-8")
+        source = edit.read_source(path, loaded.file)
+        text = source.text
         try:
             doc = yamlsafe.load(loaded.file, text)
         except yamlsafe.YamlProblems as e:
@@ -89,7 +90,7 @@ def add_forecast(project: Project, question_id: str, by: str, **value) -> Added:
                     for p in new_errors
                 ]
             )
-        atomic_write(path, new_text)
+        edit.write_source(path, source, new_text)
     saved = next(q for q in reloaded.questions if q.id == question_id)
     return Added(path, question_id, saved.forecasts[-1])
 

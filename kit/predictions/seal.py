@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kit.errors import InvalidInput, LedgerError
-from kit.fileio import atomic_write, locked
+from kit.fileio import locked
 from kit.predictions import edit, yamlsafe
 from kit.predictions import ledger as ledger_mod
 from kit.predictions.registry import DAMAGED, ForecastRef, Predictions, check
@@ -36,15 +36,17 @@ def _fill_times(project: Project, predictions: Predictions, at: datetime) -> int
         if not missing:
             continue
         with locked(s.path):
-            text = s.path.read_text(encoding="utf-8")
-            for qi, fj in sorted(missing, reverse=True):  # bottom-up: positions stay valid
-                tree = yamlsafe.load(s.file, text).tree
-                text = edit.insert_time(text, tree, qi, fj, at)
+            source = edit.read_source(s.path, s.file)
+            try:
+                tree = yamlsafe.load(s.file, source.text).tree
+            except yamlsafe.YamlProblems as e:
+                raise InvalidInput(e.problems) from None
+            text = edit.insert_times(source.text, tree, missing, at)
             _, problems = validate_file(project, s.path, text)
             errors = [p for p in problems if p.severity == "error"]
             if errors:
                 raise InvalidInput(errors)
-            atomic_write(s.path, text)
+            edit.write_source(s.path, source, text)
         filled += len(missing)
     return filled
 

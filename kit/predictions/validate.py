@@ -231,19 +231,18 @@ class _Checker:
                 seen[key] = j
 
 
-def experiment_problem(project: Project, experiment: str) -> str | None:
-    """Why `experiment` does not name a notebook in `notebooks/`, or None if it does.
+def experiment_name_problem(project: Project, experiment: str) -> str | None:
+    """Why `experiment` cannot name a notebook inside `notebooks/`, or None if it can.
 
     A name is a relative path without `.` or `..` parts, and what it names (symbolic links
-    followed) must be a file inside `notebooks/`: runs are written to
-    `runs/<experiment>/`, so the name must not lead anywhere else either."""
+    followed) must lie inside `notebooks/`: runs are written to `runs/<experiment>/`, so
+    the name must not lead anywhere else either."""
     shown = quote(experiment)
-    parts = experiment.split("/")
     if (
         "\\" in experiment
         or ":" in experiment
         or "\0" in experiment
-        or any(part in ("", ".", "..") for part in parts)
+        or any(part in ("", ".", "..") for part in experiment.split("/"))
     ):
         return (
             f"experiment {shown} must be a notebook name inside notebooks/ "
@@ -252,13 +251,23 @@ def experiment_problem(project: Project, experiment: str) -> str | None:
     try:
         base = project.notebooks_dir.resolve()
         target = (project.notebooks_dir / f"{experiment}.ipynb").resolve()
-        if not target.is_relative_to(base):
-            return f"experiment {shown} leaves notebooks/: give a notebook name inside it"
-        if target.is_file():
-            return None
-        known = sorted(p.stem for p in project.notebooks_dir.glob("*.ipynb"))
     except (OSError, ValueError, RuntimeError) as e:  # RuntimeError: a symlink loop
         return f"experiment {shown}: cannot look for its notebook ({e})"
+    if not target.is_relative_to(base):
+        return f"experiment {shown} leaves notebooks/: give a notebook name inside it"
+    return None
+
+
+def experiment_problem(project: Project, experiment: str) -> str | None:
+    """Why `experiment` does not name a notebook in `notebooks/`, or None if it does."""
+    if why := experiment_name_problem(project, experiment):
+        return why
+    try:
+        if project.notebook_path(experiment).is_file():
+            return None
+        known = sorted(p.stem for p in project.notebooks_dir.glob("*.ipynb"))
+    except OSError as e:
+        return f"experiment {quote(experiment)}: cannot look for its notebook ({e})"
     name = shown_name(experiment, 80)
     return f"no notebook notebooks/{name}.ipynb; notebooks here: {listed(known) or 'none'}"
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kit.errors import NotFound, UsageError
+from kit.errors import UsageError, listed, quote
+from kit.runs import notebooks
 
 
 @dataclass(frozen=True)
@@ -25,39 +26,39 @@ class Parameter:
     line: int  # in the parameters cell, 1-based
 
 
-def _cells(nb_path: Path) -> list[dict]:
-    try:
-        nb = json.loads(Path(nb_path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise NotFound(f"{nb_path}: no such notebook") from None
-    except (OSError, ValueError) as e:
-        raise UsageError(f"{nb_path}: not a readable notebook ({e})") from None
-    return nb.get("cells", []) if isinstance(nb, dict) else []
-
-
 def _source(cell: dict) -> str:
     src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
+    if isinstance(src, list):
+        return "".join(s if isinstance(s, str) else str(s) for s in src)
+    return src if isinstance(src, str) else str(src)
+
+
+def _tags(cell: dict) -> list:
+    meta = cell.get("metadata")
+    tags = meta.get("tags") if isinstance(meta, dict) else None
+    return tags if isinstance(tags, list) else []
 
 
 def notebook_digest(nb_path: Path) -> str:
     """SHA-256 of the notebook's cell types and sources: outputs and metadata do not count."""
     import hashlib
 
-    cells = [[c.get("cell_type"), _source(c)] for c in _cells(nb_path)]
-    return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()
+    cells = [[c.get("cell_type"), _source(c)] for c in notebooks.cells(nb_path)]
+    text = json.dumps(cells, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def notebook_parameters(nb_path: Path) -> dict[str, Parameter]:
     """The names and defaults of the cell tagged `parameters` (empty if there is none)."""
-    for cell in _cells(nb_path):
-        tags = (cell.get("metadata") or {}).get("tags") or []
-        if cell.get("cell_type") != "code" or "parameters" not in tags:
+    for cell in notebooks.cells(nb_path):
+        if cell.get("cell_type") != "code" or "parameters" not in _tags(cell):
             continue
         try:
             tree = ast.parse(_source(cell))
         except SyntaxError as e:
             raise UsageError(f"{nb_path}: parameters cell line {e.lineno}: {e.msg}") from None
+        except (RecursionError, MemoryError, ValueError) as e:  # nested too deep, NUL bytes
+            raise UsageError(f"{nb_path}: parameters cell: {type(e).__name__}") from None
         found: dict[str, Parameter] = {}
         for node in tree.body:
             target = None
@@ -69,7 +70,7 @@ def notebook_parameters(nb_path: Path) -> dict[str, Parameter]:
                 continue
             try:
                 default = ast.literal_eval(node.value)
-            except ValueError:
+            except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
                 default = None  # computed default: accept any value
             found[target.id] = Parameter(target.id, default, node.lineno)
         return found
@@ -118,8 +119,8 @@ def coerce(name: str, value: Any, param: Parameter, where: str) -> Any:
         ok = isinstance(value, type(default))
     if not ok:
         raise UsageError(
-            f"{where}: parameter {name!r} takes a {_type_name(default)} (default "
-            f"{default!r}), got {value!r} ({_type_name(value)})"
+            f"{where}: parameter {quote(name)} takes a {_type_name(default)} (default "
+            f"{quote(default)}), got {quote(value)} ({_type_name(value)})"
         )
     return value
 
@@ -132,12 +133,13 @@ def check_parameters(values: dict[str, Any], nb_path: Path, where: str) -> dict[
     out = {}
     for name, value in values.items():
         if name not in known:
-            close = difflib.get_close_matches(name, list(known), n=3)
+            short = isinstance(name, str) and len(name) <= 100
+            close = difflib.get_close_matches(name, list(known), n=3) if short else []
             hint = f"; did you mean {', '.join(close)}?" if close else ""
-            listed = ", ".join(sorted(known)) or "none (no cell tagged 'parameters')"
+            names = listed(sorted(known)) or "none (no cell tagged 'parameters')"
             raise UsageError(
-                f"{where}: {nb_path.name} has no parameter {name!r}{hint} (its parameters: "
-                f"{listed})"
+                f"{where}: {nb_path.name} has no parameter {quote(name)}{hint} (its "
+                f"parameters: {names})"
             )
         out[name] = coerce(name, value, known[name], where)
     return out

@@ -22,10 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kit.errors import InvalidInput, NotFound, UsageError
+from kit import fileio
+from kit.errors import InvalidInput, KitError, NotFound, UsageError, listed, quote
 from kit.predictions.registry import Predictions
+from kit.predictions.validate import experiment_name_problem
+from kit.runs import notebooks, store
 from kit.runs import params as params_mod
-from kit.runs import store
+
+#: The kit's own source files are small; this only bounds a hostile one.
+SOURCE_BYTES = 16 * fileio.MiB
+TARGET_HELP = "kit run takes an experiment name, a question set in predictions/, or all"
 
 
 @dataclass
@@ -56,16 +62,10 @@ def targets(predictions: Predictions) -> list[Target]:
     return list(found.values())
 
 
-def _kit_metadata(nb_path: Path) -> dict[str, Any]:
-    """The notebook's metadata entry `kit` ({} if none); OSError/ValueError if unreadable."""
-    meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {})
-    return meta.get("kit") or {}
-
-
 def _declared_experiment(nb_path: Path) -> bool:
     try:
-        return bool(_kit_metadata(nb_path).get("experiment"))
-    except (OSError, ValueError):
+        return bool(notebooks.kit_metadata(nb_path).get("experiment"))
+    except KitError:
         return False
 
 
@@ -97,7 +97,8 @@ def kit_source_digest(root: Path = KIT_ROOT) -> str:
         relative = path.relative_to(root)
         if relative.parts[0] in VIEW_ONLY:
             continue
-        h.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        source = fileio.read_bytes(path, SOURCE_BYTES)
+        h.update(relative.as_posix().encode() + b"\0" + source + b"\0")
     return h.hexdigest()
 
 
@@ -107,47 +108,72 @@ def input_digests(nb_path: Path) -> dict[str, str | None]:
     The files named in the notebook's metadata `kit.inputs` (None for one that is
     missing) and the kit's kernel-side source (`kit`).
     """
-    try:
-        names = _kit_metadata(nb_path).get("inputs", [])
-    except (OSError, ValueError) as e:
-        raise UsageError(f"{nb_path}: not a readable notebook: {e}") from None
-    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+    names = notebooks.kit_metadata(nb_path).get("inputs", [])
+    if not isinstance(names, list) or not all(
+        isinstance(n, str) and n and "\0" not in n for n in names
+    ):
         raise UsageError(
             f"{nb_path}: metadata kit.inputs must be a list of file paths relative to the "
-            f"notebook's folder, got {names!r}"
+            f"notebook's folder, got {quote(names)}"
         )
-    digests = {name: store.file_digest(nb_path.parent / name) for name in names}
+    digests = {}
+    for name in names:
+        try:
+            digests[name] = fileio.digest(nb_path.parent / name, fileio.INPUT_BYTES)
+        except InvalidInput as e:
+            why = e.problems[0].message
+            raise UsageError(f"{nb_path}: declared input {quote(name)} {why}") from None
     return {**digests, "kit": kit_source_digest()}
 
 
+def _question_set(predictions: Predictions, target: str) -> list[Target]:
+    """The targets of a question-set file given by path: one of the project's own sets
+    (`predictions/*.yaml`, found from here or from the project's root), nothing else."""
+    project = predictions.project
+    path = Path(target)
+    candidates = [path] if path.is_absolute() else [Path.cwd() / path, project.root / path]
+    try:
+        own = {p.resolve(): p for p in project.question_set_files()}
+        found = next((own[c.resolve()] for c in candidates if c.resolve() in own), None)
+    except (OSError, ValueError, RuntimeError):
+        found = None
+    if found is None:
+        if any(c.is_file() for c in candidates):
+            raise UsageError(
+                f"{quote(target)} is not a question set in predictions/: {TARGET_HELP}"
+            )
+        raise NotFound(f"{quote(target)}: no such question-set file")
+    shown = project.relative(found)
+    chosen = [t for t in targets(predictions) if shown in t.files]
+    if not chosen:
+        raise NotFound(f"{target}: not a question set of this project (or it has errors)")
+    return chosen
+
+
 def select(predictions: Predictions, target: str) -> list[Target]:
-    """The targets of `all`, a question-set file, or an experiment name."""
+    """The targets of `all`, a question-set file in `predictions/`, or an experiment name.
+
+    Never a notebook outside `notebooks/` (absolute paths, `..`, symbolic links leading
+    out): runs are written to `runs/<experiment>/`, inside the project."""
     project = predictions.project
     every = targets(predictions)
     if target == "all":
         return every
-    path = Path(target)
-    if path.suffix in (".yaml", ".yml"):
-        candidates = [path] if path.is_absolute() else [Path.cwd() / path, project.root / path]
-        found = next((c for c in candidates if c.is_file()), None)
-        if found is None:
-            raise NotFound(f"{target}: no such question-set file")
-        shown = project.relative(found)
-        chosen = [t for t in every if shown in t.files]
-        if not chosen:
-            raise NotFound(f"{target}: not a question set of this project (or it has errors)")
-        return chosen
+    if Path(target).suffix in (".yaml", ".yml"):
+        return _question_set(predictions, target)
     chosen = [t for t in every if t.experiment == target]
     if chosen:
         return chosen
+    if why := experiment_name_problem(project, target):
+        raise UsageError(f"{why}: {TARGET_HELP}")
     nb_path = project.notebook_path(target)
     if nb_path.is_file() and _declared_experiment(nb_path):
         return [Target(target, {}, "notebook metadata")]
     names = sorted({t.experiment for t in every})
     raise NotFound(
-        f"{target!r} is not an experiment: no question set names it"
+        f"{quote(target)} is not an experiment: no question set names it"
         + (" and notebooks/" + nb_path.name + " is not marked as one" if nb_path.is_file() else "")
-        + f" (experiments: {', '.join(names) or 'none'}; or give a predictions/*.yaml file or all)"
+        + f" (experiments: {listed(names) or 'none'}; or give a predictions/*.yaml file or all)"
     )
 
 
@@ -189,7 +215,9 @@ def plan(
             f"run.json records):\n  {listed}"
         )
     commit = git_commit(project.root)
-    ledger_digest = store.file_digest(project.ledger_path)
+    ledger_digest = fileio.digest(
+        project.ledger_path, fileio.LEDGER_BYTES, project.relative(project.ledger_path)
+    )
     specs, cached, seen = [], [], set()
     for t in chosen:
         nb_path = project.notebook_path(t.experiment)

@@ -33,7 +33,6 @@ def read_results(nb: Any) -> tuple[dict[str, Any], list[str]]:
 
 def results(notebook_path: Path | str) -> dict[str, Any]:
     """Named results recorded in an (executed) notebook file."""
-    import nbformat
+    from kit.runs.notebooks import read_executed
 
-    nb = nbformat.read(str(notebook_path), as_version=4)
-    return read_results(nb)[0]
+    return read_results(read_executed(Path(notebook_path)))[0]
