@@ -120,3 +120,25 @@ def listed(names: list, limit: int = SHOWN_NAMES) -> str:
     """Names for a message: at most `limit` of them, each bounded, and how many in all."""
     shown = ", ".join(shown_name(n) for n in names[:limit])
     return shown if len(names) <= limit else f"{shown}, ... ({len(names)} in all)"
+
+
+def debugging() -> bool:
+    """Whether `KIT_DEBUG` asks for tracebacks instead of messages."""
+    import os
+
+    return bool(os.environ.get("KIT_DEBUG"))
+
+
+def internal_problem(file: str, error: BaseException, doing: str = "reading this file") -> Problem:
+    """An unexpected exception while handling one file or record, as a problem located
+    there: the command goes on with the others (KIT_DEBUG=1 raises it instead)."""
+    what = f"{type(error).__name__}: {quote(str(error), 200)}"
+    return Problem(
+        file,
+        1,
+        1,
+        "internal",
+        f"internal error while {doing}: {what} (a bug in the kit: please report it; "
+        "KIT_DEBUG=1 shows the traceback)",
+        code="internal",
+    )

@@ -121,8 +121,10 @@ def read_bytes(
 def decode(data: bytes, shown: str) -> str:
     """UTF-8 text of a file (a leading byte order mark dropped), or an `UnreadableFile`
     located at the first byte that is not UTF-8."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]  # positions below count from after it
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1

@@ -141,7 +141,9 @@ class Workspace:
         if self._runs is None:
             from kit.runs import store  # run records are read only by views that need them
 
-            self._runs = store.list_runs(self.project)
+            found = store.scan_runs(self.project)
+            self._runs = found.records
+            self.problems += [str(p) for p in found.problems]
         return self._runs
 
     def matching_runs(self, loaded: LoadedSet, experiment: str) -> list:

@@ -21,8 +21,6 @@ def status(ctx: click.Context) -> None:
     project = project_of(ctx)
     mark_orphans(project)
     ws = Workspace.load(project, allow_errors=True)
-    for problem in ws.problems:
-        click.echo(f"kit: {problem}", err=True)
     project, predictions = ws.project, ws.predictions
     table = Table(title=f"kit status: {project.root}")
     columns = (
@@ -62,6 +60,8 @@ def status(ctx: click.Context) -> None:
             last_run,
         )
     console().print(table)
+    for problem in ws.problems:  # after the table: reading the runs may add some
+        click.echo(f"kit: {problem}", err=True)
     if predictions.errors:
         click.echo(f"{len(predictions.errors)} problems: run `kit check`", err=True)
 

@@ -352,9 +352,14 @@ def validate_file(
     index: dict[str, int] = {}
     for i, raw in enumerate(raw_questions if isinstance(raw_questions, list) else []):
         q = checker.question(raw, ("questions", i))
-        if q is not None:
+        if q is not None and q.id in index:
+            first = yamlsafe.position(tree, ("questions", index[q.id]))[0]
+            checker.add(
+                ("questions", i, "id"), f"duplicate question id {quote(q.id)}: also on line {first}"
+            )
+        elif q is not None:
             questions.append(q)
-            index.setdefault(q.id, i)
+            index[q.id] = i
     problems += checker.problems
     if spec is None or not isinstance(raw_questions, list):
         return None, problems

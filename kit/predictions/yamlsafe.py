@@ -1,9 +1,10 @@
 """Safe YAML loading with line numbers.
 
-Before anything is constructed, the event stream goes through `yamlscan` (foreign tags,
-values that do not fit their tag, deep nesting, alias bombs, huge integers, NUL bytes and
-other control characters are refused, each located). Only then does ruamel.yaml build the
-round-trip tree, which keeps each key's line and column; merge keys (`<<`) are refused.
+Every event goes through `yamlscan` as the parser hands it to the composer, before it
+becomes part of the tree: foreign tags, values that do not fit their tag, deep nesting,
+alias bombs, huge integers, NUL bytes and other control characters are refused, each
+located. ruamel.yaml builds the round-trip tree, which keeps each key's line and column;
+merge keys (`<<`) and keys that are lists or mappings are refused.
 Timestamps stay strings here; the models parse them (ruamel would drop their zone).
 
 ruamel's round-trip scanner gathers comments one character at a time by string
@@ -23,6 +24,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar, merge_attrib
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.parser import RoundTripParser
 from ruamel.yaml.scanner import Scanner
 
 from kit import fileio
@@ -33,9 +35,9 @@ from kit.predictions.yamlscan import (
     MAX_INT_DIGITS,
     MAX_NODES,
     Alias,
+    Scan,
     YamlProblems,
     problem,
-    scan,
 )
 
 __all__ = [
@@ -88,10 +90,24 @@ class _Scanner(Scanner):
                 self.allow_simple_key = True
 
 
-def _yaml() -> YAML:
+class _Parser(RoundTripParser):
+    """The round-trip parser, passing each event the composer takes through the scan
+    (`loader.kit_scan`): one pass checks and builds, and the checks come first."""
+
+    def get_event(self) -> Any:
+        event = super().get_event()
+        scan = getattr(self.loader, "kit_scan", None)
+        if scan is not None:
+            scan.feed(event)
+        return event
+
+
+def _yaml(scan: Scan | None = None) -> YAML:
     yaml = YAML(typ="rt", pure=True)
     yaml.Constructor = _Constructor
     yaml.Scanner = _Scanner
+    yaml.Parser = _Parser
+    yaml.kit_scan = scan
     return yaml
 
 
@@ -164,9 +180,9 @@ def load(file: str, data: bytes | str) -> YamlDoc:
             file, 1, 1, "file is empty: expected a mapping with experiment and questions", "file"
         )
     yaml = _yaml()
+    yaml.kit_scan = scan = Scan(file, yaml.resolver)
     try:
-        scanned = scan(file, yaml.parse(text), yaml.resolver)
-        tree = _yaml().load(text)
+        tree = yaml.load(text)
         _check_tree(file, tree)
     except YamlProblems:
         raise
@@ -174,7 +190,7 @@ def load(file: str, data: bytes | str) -> YamlDoc:
         raise _syntax_problem(file, text, e) from None
     except (YAMLError, RecursionError, ValueError, OverflowError, KeyError, TypeError) as e:
         raise problem(file, 1, 1, f"invalid YAML: {printable(str(e), 300)}") from None
-    return YamlDoc(file, text, tree, scanned.aliases)
+    return YamlDoc(file, text, tree, scan.aliases)
 
 
 def read(path: Path, shown: str, *, optional: bool = False) -> YamlDoc | None:

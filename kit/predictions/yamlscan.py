@@ -18,7 +18,7 @@ Each problem is located at the event's line and column.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml.events import (
@@ -70,11 +70,6 @@ class Alias:
     column: int
 
 
-@dataclass
-class ScanResult:
-    aliases: list[Alias] = field(default_factory=list)
-
-
 def text_problem(value: str) -> str | None:
     """Why `value` cannot be text in a kit file (NUL, lone surrogate, control), or None."""
     bad = _BAD_TEXT.search(value)
@@ -117,63 +112,68 @@ def _scalar_problem(event: ScalarEvent, tag: str | None, resolver: Any) -> str |
     return None
 
 
-def scan(file: str, events: Any, resolver: Any) -> ScanResult:
-    """Check an event stream (see the module's docstring); raise `YamlProblems`."""
-    result = ScanResult()
-    sizes: dict[str, tuple[int, int]] = {}  # anchor -> (expanded nodes, depth)
-    stack: list[list] = []  # open collections: [anchor, expanded nodes so far, depth below]
-    done = 0  # expanded nodes of finished top-level nodes
-    open_nodes = 0  # sum of the open collections' nodes so far
+class Scan:
+    """The checks, fed one event at a time (see the module's docstring).
 
-    def add(nodes: int, depth: int, where: tuple[int, int]) -> None:
-        nonlocal done, open_nodes
+    `feed` raises `YamlProblems` at the first problem; `aliases` lists the aliases seen."""
+
+    def __init__(self, file: str, resolver: Any):
+        self.file, self.resolver = file, resolver
+        self.aliases: list[Alias] = []
+        self._sizes: dict[str, tuple[int, int]] = {}  # anchor -> (expanded nodes, depth)
+        self._stack: list[list] = []  # open collections: [anchor, nodes so far, depth below]
+        self._done = 0  # expanded nodes of finished top-level nodes
+        self._open = 0  # nodes of the open collections so far
+
+    def _fail(self, where: tuple[int, int], message: str) -> YamlProblems:
+        return problem(self.file, *where, message)
+
+    def _add(self, nodes: int, depth: int, where: tuple[int, int]) -> None:
+        stack = self._stack
         if stack:
             stack[-1][1] += nodes
             stack[-1][2] = max(stack[-1][2], depth)
-            open_nodes += nodes
+            self._open += nodes
         else:
-            done += nodes
+            self._done += nodes
         if len(stack) + depth > MAX_DEPTH:
-            raise problem(file, *where, f"nested more than {MAX_DEPTH} levels deep")
-        if done + open_nodes > MAX_NODES:
-            raise problem(
-                file,
-                *where,
+            raise self._fail(where, f"nested more than {MAX_DEPTH} levels deep")
+        if self._done + self._open > MAX_NODES:
+            raise self._fail(
+                where,
                 f"document expands to more than {MAX_NODES} nodes (alias bomb or huge document)",
             )
 
-    for event in events:
+    def feed(self, event: Any) -> None:
+        """Check one event."""
         mark = event.start_mark
         where = (mark.line + 1, mark.column + 1)
         tag = None
         if isinstance(event, NodeEvent) and not isinstance(event, AliasEvent):
             tag = _tag(event)
             if tag is not None and tag not in ALLOWED_TAGS:
-                raise problem(
-                    file,
-                    *where,
-                    f"tag {quote(tag.replace(CORE, '!!'), 40)[1:-1]} is not allowed: "
-                    "prediction files are plain data",
+                shown = quote(tag.replace(CORE, "!!"), 40)[1:-1]
+                raise self._fail(
+                    where, f"tag {shown} is not allowed: prediction files are plain data"
                 )
         if isinstance(event, CollectionStartEvent):
-            stack.append([event.anchor, 1, 0])
-            open_nodes += 1
-            if len(stack) > MAX_DEPTH:
-                raise problem(file, *where, f"nested more than {MAX_DEPTH} levels deep")
+            self._stack.append([event.anchor, 1, 0])
+            self._open += 1
+            if len(self._stack) > MAX_DEPTH:
+                raise self._fail(where, f"nested more than {MAX_DEPTH} levels deep")
         elif isinstance(event, CollectionEndEvent):
-            anchor, nodes, depth = stack.pop()
-            open_nodes -= nodes
+            anchor, nodes, depth = self._stack.pop()
+            self._open -= nodes
             if anchor is not None:
-                sizes[anchor] = (nodes, depth + 1)
-            add(nodes, depth + 1, where)
+                self._sizes[anchor] = (nodes, depth + 1)
+            self._add(nodes, depth + 1, where)
         elif isinstance(event, ScalarEvent):
-            if why := _scalar_problem(event, tag, resolver):
-                raise problem(file, *where, why)
+            if why := _scalar_problem(event, tag, self.resolver):
+                raise self._fail(where, why)
             if event.anchor is not None:
-                sizes[event.anchor] = (1, 1)
-            add(1, 1, where)
+                self._sizes[event.anchor] = (1, 1)
+            self._add(1, 1, where)
         elif isinstance(event, AliasEvent):
-            result.aliases.append(Alias(str(event.anchor), *where))
-            nodes, depth = sizes.get(event.anchor, (1, 1))
-            add(nodes, depth, where)
-    return result
+            self.aliases.append(Alias(str(event.anchor), *where))
+            nodes, depth = self._sizes.get(event.anchor, (1, 1))
+            self._add(nodes, depth, where)
