@@ -25,10 +25,11 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar, merge
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.parser import RoundTripParser
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scanner import Scanner
 
 from kit import fileio
-from kit.errors import InvalidInput, printable
+from kit.errors import InvalidInput, printable, quote
 from kit.predictions.yamlscan import (
     ALLOWED_TAGS,
     MAX_DEPTH,
@@ -188,6 +189,13 @@ def load(file: str, data: bytes | str) -> YamlDoc:
         raise
     except MarkedYAMLError as e:
         raise _syntax_problem(file, text, e) from None
+    except ReaderError as e:  # a character YAML does not allow anywhere
+        at = max(0, min(int(e.position), len(text)))
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        char = quote(chr(e.character) if isinstance(e.character, int) else e.character)
+        message = f"a character YAML does not allow ({char}): remove it"
+        raise problem(file, line, column, message) from None
     except (YAMLError, RecursionError, ValueError, OverflowError, KeyError, TypeError) as e:
         raise problem(file, 1, 1, f"invalid YAML: {printable(str(e), 300)}") from None
     return YamlDoc(file, text, tree, scan.aliases)
