@@ -165,7 +165,7 @@ def read(path: Path, shown: str) -> Ledger:
             where = ".".join(str(p) for p in first["loc"])
             error: Exception = ValueError(f"{where}: {first['msg'].removeprefix('Value error, ')}")
             seal = None
-        except (ValueError, UnicodeDecodeError) as e:
+        except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
             error, seal = e, None
         if seal is None:
             if torn:

@@ -15,7 +15,7 @@ from kit.fileio import locked
 from kit.predictions import edit, yamlsafe
 from kit.predictions.registry import check
 from kit.predictions.timefmt import now
-from kit.predictions.validate import validate_file
+from kit.predictions.validate import ALIAS_HELP, validate_file
 from kit.project import Project
 from kit.questions import ForecastBase
 
@@ -77,6 +77,8 @@ def add_forecast(project: Project, question_id: str, by: str, **value) -> Added:
         except yamlsafe.YamlProblems as e:
             raise InvalidInput(e.problems) from None
         _, before = validate_file(project, path, text)
+        if aliased := [p for p in before if p.message == ALIAS_HELP]:
+            raise InvalidInput(aliased)  # where the new line would go is unclear: fix first
         index = _question_index(doc.tree, question_id)
         new_text = edit.append_forecast(text, doc.tree, index, fields)
         reloaded, after = validate_file(project, path, new_text)
@@ -92,7 +94,8 @@ def add_forecast(project: Project, question_id: str, by: str, **value) -> Added:
             )
         edit.write_source(path, source, new_text)
     saved = next(q for q in reloaded.questions if q.id == question_id)
-    return Added(path, question_id, saved.forecasts[-1])
+    new = [f for f in saved.forecasts if f.by == fields["by"] and f.at == fields["at"]]
+    return Added(path, question_id, new[-1] if new else saved.forecasts[-1])
 
 
 def _question_index(tree, question_id: str) -> int:

@@ -16,6 +16,7 @@ scanner, which skips comments in one step here.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar, merge_attrib
 from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLWarning
 from ruamel.yaml.parser import RoundTripParser
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scanner import Scanner
@@ -183,7 +184,9 @@ def load(file: str, data: bytes | str) -> YamlDoc:
     yaml = _yaml()
     yaml.kit_scan = scan = Scan(file, yaml.resolver)
     try:
-        tree = yaml.load(text)
+        with warnings.catch_warnings():  # e.g. an anchor name used twice: YAML allows it
+            warnings.simplefilter("ignore", YAMLWarning)
+            tree = yaml.load(text)
         _check_tree(file, tree)
     except YamlProblems:
         raise
