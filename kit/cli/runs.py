@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kit.cli.common import mark_orphans, project_of
+from kit.errors import quote
 
 if TYPE_CHECKING:
     from kit.runs.store import RunRecord
@@ -17,7 +18,7 @@ def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
     for text in values:
         name, sep, value = text.partition("=")
         if not sep or not name.strip():
-            raise click.BadParameter(f"{text!r} is not name=value", param_hint=option)
+            raise click.BadParameter(f"{quote(text)} is not name=value", param_hint=option)
         out.append((name.strip(), value))
     return out
 
@@ -152,11 +153,11 @@ def resolve(ctx, question, value, why, dry_run):
         if not question or value is None:
             raise UsageError("a manual resolution needs QUESTION and --value (and --why)")
         res = resolve_manual(predictions, question, value, why or "")
-        click.echo(f"{res.question}: {res.outcome!r} (manual: {res.why})")
+        click.echo(f"{res.question}: {quote(res.outcome)} (manual: {res.why})")
         return
     report = resolve_all(predictions, write=not dry_run)
     for qid, res in report.resolved.items():
-        click.echo(f"{qid}: {res.outcome!r}  <- {res.run}")
+        click.echo(f"{qid}: {quote(res.outcome)}  <- {res.run}")
     if report.pending:
         click.echo(
             f"{len(report.pending)} questions have no successful run yet: "

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kit import questions as kinds
-from kit.errors import InvalidInput, KitError, Problem, UsageError
+from kit.errors import InvalidInput, KitError, Problem, UsageError, quote
 from kit.fileio import locked
 from kit.predictions import edit, yamlsafe
 from kit.predictions.registry import check
@@ -42,7 +42,7 @@ def forecast_fields(
     kind = kinds.by_value_key(key)
     if kind is None:
         raise UsageError(
-            f"{key!r} is not a forecast value; use one of "
+            f"{quote(key)} is not a forecast value; use one of "
             f"{', '.join(k.value_key for k in kinds.kinds())}"
         )
     fields = {"by": by, "at": at or now(), key: given, "why": why or None}
@@ -102,7 +102,7 @@ def _question_index(tree, question_id: str) -> int:
     for i, q in enumerate(tree.get("questions") or []):
         if isinstance(q, dict) and q.get("id") == question_id:
             return i
-    raise KitError(f"question {question_id!r} vanished from its file while editing")
+    raise KitError(f"question {quote(question_id)} vanished from its file while editing")
 
 
 def _new_errors(before: list[Problem], after: list[Problem]) -> list[Problem]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kit.errors import KitError, UsageError
+from kit.errors import KitError, UsageError, quote
 from kit.predictions.registry import Predictions
 from kit.predictions.resolutions import (
     Resolution,
@@ -39,7 +39,7 @@ class ResolveReport:
 def _rule_outcome(question, value: Any) -> Any:
     value = question.kind.rule_value(question, value)
     if why := check_outcome(question, value):
-        raise RuleError(f"rule gave {value!r}: {why}")
+        raise RuleError(f"rule gave {quote(value)}: {why}")
     return value
 
 
@@ -75,7 +75,7 @@ def resolve_all(predictions: Predictions, *, write: bool = True) -> ResolveRepor
             outcome = _rule_outcome(q, rule.evaluate(run.results))
         except RuleError as e:
             report.problems.append(
-                f"{q.id}: {e.message} (rule {q.resolve!r}, run {experiment}/{run.id})"
+                f"{q.id}: {e.message} (rule {quote(q.resolve)}, run {experiment}/{run.id})"
             )
             continue
         notebook = project.relative(store.run_dir_of(project, run) / store.NOTEBOOK_FILE)

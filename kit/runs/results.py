@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from kit.errors import quote
 from kit.runs.record import MIME
 
 
@@ -24,7 +25,7 @@ def read_results(nb: Any) -> tuple[dict[str, Any], list[str]]:
             name = item.get("name")
             if name in values:
                 warnings.append(
-                    f"result {name!r} recorded more than once (cell {index}): last wins"
+                    f"result {quote(name)} recorded more than once (cell {index}): last wins"
                 )
             values.pop(name, None)
             values[name] = item.get("value")
