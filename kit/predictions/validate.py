@@ -7,6 +7,7 @@ the others are still checked.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -299,7 +300,7 @@ def forecast_aliases(doc: yamlsafe.YamlDoc) -> list[Problem]:
     problems = []
     for alias in doc.aliases:
         if alias.anchor in anchors:
-            index = max((i for i, line in enumerate(starts) if line <= alias.line), default=0)
+            index = max(0, bisect.bisect_right(starts, alias.line) - 1)
             where = field_name(("questions", index, "forecasts"))
             problems.append(Problem(doc.file, alias.line, alias.column, where, ALIAS_HELP))
     return problems
