@@ -112,3 +112,22 @@ def test_the_issue_reproductions_never_exit_70_in_a_real_process(sealed):
     )
     out = kit("check", cwd=sealed.root)
     assert out.returncode == 1 and "text holds a lone surrogate" in out.stderr, out.stderr
+
+
+def test_a_file_name_that_is_not_utf8_or_holds_escapes_is_shown_escaped(tmp_path, monkeypatch):
+    monkeypatch.delenv("KIT_DEBUG", raising=False)
+    project = write_project(tmp_path, {"basic.yaml": BASIC})
+    os.rename(
+        project.predictions_dir / "basic.yaml",
+        os.fsencode(project.predictions_dir) + b"/b\xffad\x1b[31m.yaml",
+    )
+    (tmp_path / "o.yaml").write_text("q-binary: true\n")
+    for args in (("check",), ("seal",), ("status",), ("check", "--strict")):
+        out = run_in_process(project.root, *args)
+        assert out.code == 0 and "\x1b" not in out.out + out.err, (args, out.err)
+    files = {json.loads(line)["file"] for line in project.ledger_path.read_text().splitlines()}
+    assert files == {"predictions/b\\xffad\\x1b[31m.yaml"}
+    out = run_in_process(
+        project.root, "score", "--json", "--by", "set", "--outcomes", str(tmp_path / "o.yaml")
+    )
+    assert json.loads(out.out)["groups"][0]["set"] == "b\\xffad\\x1b[31m"

@@ -19,7 +19,7 @@ from kit.errors import Problem, listed, quote, shown_name
 from kit.predictions import yamlsafe
 from kit.predictions.models import QuestionSet
 from kit.predictions.rules import RuleError, parse_rule
-from kit.project import Project
+from kit.project import Project, printable_path
 from kit.questions import ForecastBase, QuestionBase
 
 
@@ -37,7 +37,7 @@ class LoadedSet:
 
     @property
     def name(self) -> str:
-        return self.path.stem
+        return printable_path(self.path.stem)
 
     @property
     def experiment(self) -> str:

@@ -104,12 +104,13 @@ class _Parser(RoundTripParser):
         return event
 
 
-def _yaml(scan: Scan | None = None) -> YAML:
+def _yaml(file: str) -> YAML:
+    """A round-trip loader whose events are checked by a `Scan` of `file` (`kit_scan`)."""
     yaml = YAML(typ="rt", pure=True)
     yaml.Constructor = _Constructor
     yaml.Scanner = _Scanner
     yaml.Parser = _Parser
-    yaml.kit_scan = scan
+    yaml.kit_scan = Scan(file, yaml.resolver)
     return yaml
 
 
@@ -181,8 +182,7 @@ def load(file: str, data: bytes | str) -> YamlDoc:
         raise problem(
             file, 1, 1, "file is empty: expected a mapping with experiment and questions", "file"
         )
-    yaml = _yaml()
-    yaml.kit_scan = scan = Scan(file, yaml.resolver)
+    yaml = _yaml(file)
     try:
         with warnings.catch_warnings():  # e.g. an anchor name used twice: YAML allows it
             warnings.simplefilter("ignore", YAMLWarning)
@@ -201,7 +201,7 @@ def load(file: str, data: bytes | str) -> YamlDoc:
         raise problem(file, line, column, message) from None
     except (YAMLError, RecursionError, ValueError, OverflowError, KeyError, TypeError) as e:
         raise problem(file, 1, 1, f"invalid YAML: {printable(str(e), 300)}") from None
-    return YamlDoc(file, text, tree, scan.aliases)
+    return YamlDoc(file, text, tree, yaml.kit_scan.aliases)
 
 
 def read(path: Path, shown: str, *, optional: bool = False) -> YamlDoc | None:
