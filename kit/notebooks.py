@@ -7,6 +7,11 @@ sealed analysis plans (`kit.predictions.plans`) read notebooks through this modu
 run and a plan agree on what "the same notebook" and "the same parameters" mean.
 
 papermill only warns about unknown names and never checks types; the kit refuses both.
+Notebook files are read through the kit's one reader (`kit.fileio`): a notebook that is
+missing is `NotFound`; one that is not a regular file, larger than
+`fileio.NOTEBOOK_BYTES`, not UTF-8, not JSON (or nested too deep to parse) or not a JSON
+object is a `UsageError` naming the notebook.
+
 A parameter's type is the type of its default in the `parameters` cell: an int default
 takes ints, a float default takes ints or floats, a None default takes anything, and
 lists and tuples take lists.
@@ -22,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kit.errors import NotFound, UsageError
+from kit import fileio
+from kit.errors import InvalidInput, NotFound, UsageError, listed, printable, quote
 
 
 @dataclass(frozen=True)
@@ -32,71 +38,115 @@ class Parameter:
     line: int  # in the parameters cell, 1-based
 
 
-def _read(nb_path: Path) -> dict:
+def read_text(nb_path: Path) -> str:
+    """The text of a notebook file (see the module's docstring for the refusals)."""
     try:
-        nb = json.loads(Path(nb_path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise NotFound(f"{nb_path}: no such notebook") from None
-    except (OSError, ValueError) as e:
-        raise UsageError(f"{nb_path}: not a readable notebook ({e})") from None
-    return nb if isinstance(nb, dict) else {}
+        text = fileio.read_text(nb_path, fileio.NOTEBOOK_BYTES, str(nb_path), optional=True)
+    except InvalidInput as e:
+        raise UsageError(f"{nb_path}: not a readable notebook: {e.problems[0].message}") from None
+    if text is None:
+        raise NotFound(f"{nb_path}: no such notebook")
+    return text
 
 
-def cells(nb_path: Path) -> list[dict]:
-    """The notebook's cells (NotFound or UsageError when it cannot be read)."""
-    found = _read(nb_path).get("cells", [])
-    return found if isinstance(found, list) else []
+def read_json(nb_path: Path) -> dict[str, Any]:
+    """A notebook file as a JSON object (its `cells` and `metadata` not yet checked)."""
+    try:
+        nb = json.loads(read_text(nb_path))
+    except (ValueError, RecursionError) as e:
+        why = printable(str(e), 200) or type(e).__name__
+        raise UsageError(f"{nb_path}: not a readable notebook ({why})") from None
+    if not isinstance(nb, dict):
+        raise UsageError(f"{nb_path}: not a notebook (expected a JSON object)")
+    return nb
+
+
+def read_executed(nb_path: Path) -> Any:
+    """An executed notebook as an nbformat node (for its outputs)."""
+    import nbformat
+
+    return nbformat.reads(read_text(nb_path), as_version=4)
+
+
+def cells(nb_path: Path) -> list[dict[str, Any]]:
+    """The notebook's cells that are JSON objects (anything else in `cells` is skipped)."""
+    found = read_json(nb_path).get("cells")
+    return [c for c in found if isinstance(c, dict)] if isinstance(found, list) else []
 
 
 def source(cell: dict) -> str:
     src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
+    if isinstance(src, list):
+        return "".join(s if isinstance(s, str) else str(s) for s in src)
+    return src if isinstance(src, str) else str(src)
+
+
+def _tags(cell: dict) -> list:
+    meta = cell.get("metadata")
+    tags = meta.get("tags") if isinstance(meta, dict) else None
+    return tags if isinstance(tags, list) else []
 
 
 def notebook_digest(nb_path: Path) -> str:
     """SHA-256 of the notebook's cell types and sources: outputs and metadata do not count."""
     body = [[c.get("cell_type"), source(c)] for c in cells(nb_path)]
-    return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()
+    text = json.dumps(body, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def kit_metadata(nb_path: Path) -> dict[str, Any]:
-    """The notebook's metadata entry `kit` ({} if none); NotFound/UsageError if unreadable."""
-    meta = _read(nb_path).get("metadata", {})
+    """The notebook's metadata entry `kit` ({} if none); UsageError if it is not an object."""
+    meta = read_json(nb_path).get("metadata")
     found = meta.get("kit") if isinstance(meta, dict) else None
-    return found if isinstance(found, dict) else {}
+    if found is None:
+        return {}
+    if not isinstance(found, dict):
+        raise UsageError(f"{nb_path}: metadata kit must be an object, got {quote(found)}")
+    return found
 
 
 def file_digest(path: Path) -> str | None:
-    """SHA-256 (hex) of a file's bytes, or None when there is no such file."""
+    """SHA-256 (hex) of a file's bytes, streamed through the one reader (None: missing)."""
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except (FileNotFoundError, IsADirectoryError):
+        return fileio.digest(Path(path), fileio.INPUT_BYTES)
+    except InvalidInput:
         return None
 
 
 def declared_inputs(nb_path: Path) -> dict[str, str | None]:
     """Digests of the files the notebook's metadata `kit.inputs` names (None: missing).
 
-    Paths are relative to the notebook's folder, e.g. `["maze_policy.pt"]`."""
+    Paths are relative to the notebook's folder, e.g. `["maze_policy.pt"]`; each is
+    streamed through the one reader (`fileio.INPUT_BYTES` at most)."""
     names = kit_metadata(nb_path).get("inputs", [])
-    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+    if not isinstance(names, list) or not all(
+        isinstance(n, str) and n and "\0" not in n for n in names
+    ):
         raise UsageError(
             f"{nb_path}: metadata kit.inputs must be a list of file paths relative to the "
-            f"notebook's folder, got {names!r}"
+            f"notebook's folder, got {quote(names)}"
         )
-    return {name: file_digest(Path(nb_path).parent / name) for name in names}
+    digests = {}
+    for name in names:
+        try:
+            digests[name] = fileio.digest(Path(nb_path).parent / name, fileio.INPUT_BYTES)
+        except InvalidInput as e:
+            why = e.problems[0].message
+            raise UsageError(f"{nb_path}: declared input {quote(name)} {why}") from None
+    return digests
 
 
 def notebook_parameters(nb_path: Path) -> dict[str, Parameter]:
     """The names and defaults of the cell tagged `parameters` (empty if there is none)."""
     for cell in cells(nb_path):
-        tags = (cell.get("metadata") or {}).get("tags") or []
-        if cell.get("cell_type") != "code" or "parameters" not in tags:
+        if cell.get("cell_type") != "code" or "parameters" not in _tags(cell):
             continue
         try:
             tree = ast.parse(source(cell))
         except SyntaxError as e:
             raise UsageError(f"{nb_path}: parameters cell line {e.lineno}: {e.msg}") from None
+        except (RecursionError, MemoryError, ValueError) as e:  # nested too deep, NUL bytes
+            raise UsageError(f"{nb_path}: parameters cell: {type(e).__name__}") from None
         found: dict[str, Parameter] = {}
         for node in tree.body:
             target = None
@@ -108,7 +158,7 @@ def notebook_parameters(nb_path: Path) -> dict[str, Parameter]:
                 continue
             try:
                 default = ast.literal_eval(node.value)
-            except ValueError:
+            except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
                 default = None  # computed default: accept any value
             found[target.id] = Parameter(target.id, default, node.lineno)
         return found
@@ -142,10 +192,15 @@ def coerce(name: str, value: Any, param: Parameter, where: str) -> Any:
         ok = isinstance(value, type(default))
     if not ok:
         raise UsageError(
-            f"{where}: parameter {name!r} takes a {_type_name(default)} (default "
-            f"{default!r}), got {value!r} ({_type_name(value)})"
+            f"{where}: parameter {quote(name)} takes {_article(default)} "
+            f"{_type_name(default)} (default {quote(default)}), got {quote(value)} "
+            f"({_type_name(value)})"
         )
     return value
+
+
+def _article(value: Any) -> str:
+    return "an" if _type_name(value)[:1] in "aeiou" else "a"
 
 
 def check_parameters(values: dict[str, Any], nb_path: Path, where: str) -> dict[str, Any]:
@@ -154,12 +209,13 @@ def check_parameters(values: dict[str, Any], nb_path: Path, where: str) -> dict[
     out = {}
     for name, value in values.items():
         if name not in known:
-            close = difflib.get_close_matches(name, list(known), n=3)
+            short = isinstance(name, str) and len(name) <= 100
+            close = difflib.get_close_matches(name, list(known), n=3) if short else []
             hint = f"; did you mean {', '.join(close)}?" if close else ""
-            listed = ", ".join(sorted(known)) or "none (no cell tagged 'parameters')"
+            names = listed(sorted(known)) or "none (no cell tagged 'parameters')"
             raise UsageError(
-                f"{where}: {nb_path.name} has no parameter {name!r}{hint} (its parameters: "
-                f"{listed})"
+                f"{where}: {nb_path.name} has no parameter {quote(name)}{hint} (its "
+                f"parameters: {names})"
             )
         out[name] = coerce(name, value, known[name], where)
     return out

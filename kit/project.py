@@ -13,6 +13,14 @@ from pathlib import Path
 from kit.errors import NotFound
 
 LEDGER_NAME = "_seals.jsonl"
+
+
+def printable_path(text: str) -> str:
+    """A file name as text that can always be printed and written to the ledger."""
+    raw = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in raw)
+
+
 RESOLUTIONS_NAME = "_resolutions.yaml"
 
 
@@ -63,11 +71,13 @@ class Project:
         return self.notebooks_dir / f"{experiment}.ipynb"
 
     def relative(self, path: Path) -> str:
-        """A path as shown in messages: relative to the root when inside it."""
+        """A path as shown in messages: relative to the root when inside it, and printable
+        (bytes that are not UTF-8 and control characters in names escaped, `\\xff`)."""
         try:
-            return os.path.relpath(path.resolve(), self.root.resolve())
+            text = os.path.relpath(path.resolve(), self.root.resolve())
         except ValueError:  # another drive on Windows
-            return str(path)
+            text = str(path)
+        return printable_path(text)
 
     @classmethod
     def find(cls, start: Path | str | None = None) -> Project:

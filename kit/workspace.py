@@ -232,7 +232,9 @@ class Workspace:
         if self._runs is None:
             from kit.runs import store  # run records are read only by views that need them
 
-            self._runs = store.all_runs(self.project)
+            found = store.scan_runs(self.project)
+            self.problems += [str(p) for p in found.problems]
+            self._runs = store.with_archived(self.project, found.records)
         return self._runs
 
     def run_record(self, run: str):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from kit.errors import quote
+
 
 def project_of(ctx: click.Context):
     from kit.project import Project
@@ -17,12 +19,14 @@ def parse_pairs(text: str, option: str, key_type=str) -> dict:
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, sep, value = part.partition("=")
         if not sep:
-            raise click.BadParameter(f"{part!r} is not name=value", param_hint=option)
+            raise click.BadParameter(f"{quote(part)} is not name=value", param_hint=option)
         try:
             k = key_type(name.strip())
             v = float(value)
         except ValueError:
-            raise click.BadParameter(f"{part!r}: expected name=number", param_hint=option) from None
+            raise click.BadParameter(
+                f"{quote(part)}: expected name=number", param_hint=option
+            ) from None
         if k in out:
             raise click.BadParameter(f"{name.strip()} given twice", param_hint=option)
         out[k] = v
@@ -63,3 +67,15 @@ def witnessed_option(command):
         is_flag=True,
         help="Judge lateness by when git first witnessed each seal (kit check --history).",
     )(command)
+
+
+def mark_orphans(project) -> None:
+    """Mark runs whose process is gone `interrupted` (`kit.runs.orphans`), saying so."""
+    from kit.runs.orphans import mark_orphans as mark
+
+    for record in mark(project):
+        click.echo(
+            f"kit: marked {record.experiment}/{record.id} interrupted: the process that ran "
+            f"it ({record.host}) is gone",
+            err=True,
+        )

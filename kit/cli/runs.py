@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kit.cli.common import project_of
+from kit.cli.common import mark_orphans, project_of
+from kit.errors import quote
 
 if TYPE_CHECKING:
     from kit.runs.store import RunRecord
@@ -17,7 +18,7 @@ def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
     for text in values:
         name, sep, value = text.partition("=")
         if not sep or not name.strip():
-            raise click.BadParameter(f"{text!r} is not name=value", param_hint=option)
+            raise click.BadParameter(f"{quote(text)} is not name=value", param_hint=option)
         out.append((name.strip(), value))
     return out
 
@@ -59,6 +60,7 @@ def run(ctx, target, params, grid, workers, force, timeout, cluster, allow_unsea
     from kit.runs.plan import held_back, plan, select
 
     project = project_of(ctx)
+    mark_orphans(project)
     predictions = load_predictions(project.root, allow_errors=True)
     overrides = {k: parse_value(v) for k, v in _pairs(params, "-p")}
     sweep = {k: [parse_value(x) for x in v.split(",")] for k, v in _pairs(grid, "--grid")}
@@ -176,14 +178,14 @@ def resolve(ctx, question, value, why, dry_run, archive):
         if not question or value is None:
             raise UsageError("a manual resolution needs QUESTION and --value (and --why)")
         res = resolve_manual(predictions, question, value, why or "")
-        click.echo(f"{res.question}: {res.outcome!r} (manual: {res.why})")
+        click.echo(f"{res.question}: {quote(res.outcome)} (manual: {res.why})")
         if archive:
             ctx.invoke(evidence)
         return
     report = resolve_all(predictions, write=not dry_run)
     for qid, res in report.resolved.items():
         more = f" and {len(res.replicates) - 1} more replicate runs" if res.replicates else ""
-        click.echo(f"{qid}: {res.outcome!r}  <- {res.run}{more}")
+        click.echo(f"{qid}: {quote(res.outcome)}  <- {res.run}{more}")
     for line in report.incomplete:
         click.echo(f"waiting: {line}", err=True)
     for qid, why in report.rederived.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kit.cli.common import console, project_of, witnessed_option
+from kit.cli.common import console, mark_orphans, project_of, witnessed_option
 
 NUMBERS = ("questions", "forecasts", "sealed", "late", "resolved")
 
@@ -21,9 +21,9 @@ def status(ctx: click.Context, witnessed: bool) -> None:
 
     from kit.workspace import Workspace
 
-    ws = Workspace.load(project_of(ctx), allow_errors=True, witnessed=witnessed)
-    for problem in ws.problems:
-        click.echo(f"kit: {problem}", err=True)
+    project = project_of(ctx)
+    mark_orphans(project)
+    ws = Workspace.load(project, allow_errors=True, witnessed=witnessed)
     project, predictions = ws.project, ws.predictions
     table = Table(title=f"kit status: {project.root}")
     columns = (
@@ -73,6 +73,8 @@ def status(ctx: click.Context, witnessed: bool) -> None:
     console().print(table)
     for qid, why in ws.withheld.items():
         click.echo(f"kit: {qid}: outcome withheld: {why}", err=True)
+    for problem in ws.problems:  # after the table: reading the runs may add some
+        click.echo(f"kit: {problem}", err=True)
     if predictions.errors:
         click.echo(f"{len(predictions.errors)} problems: run `kit check`", err=True)
 

@@ -2,20 +2,27 @@
 
 ruamel.yaml's round-trip tree tells where each question and forecast starts; the edit
 inserts whole lines (or a short span in a flow mapping) there, so the user's comments,
-order, quoting and spacing elsewhere stay exactly as written. Every edit is checked by
-re-validating the new text before it is written (atomically, under the file's lock).
+order, quoting and spacing elsewhere stay exactly as written: lines are split where YAML
+splits them (`\n`, `\r\n`, `\r`, not at the other breaks `str.splitlines` knows), new
+lines end like the file's own (CRLF stays CRLF), and a byte order mark stays. Every edit
+is checked by re-validating the new text before it is written (atomically, under the
+file's lock).
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import re
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from kit import fileio
 from kit.errors import KitError
 from kit.predictions import yamlsafe
 from kit.predictions.timefmt import yaml_time
@@ -45,6 +52,50 @@ def scalar(value: Any) -> str:
     ):
         return text
     return json.dumps(text, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file's text as read for editing, and whether it began with a byte order mark."""
+
+    text: str
+    bom: bool = False
+
+
+def read_source(path: Path, shown: str) -> Source:
+    """The text of a question-set file to edit (through the kit's one reader)."""
+    data = fileio.read_bytes(path, fileio.YAML_BYTES, shown)
+    return Source(fileio.decode(data, shown), fileio.has_bom(data))
+
+
+def write_source(path: Path, source: Source, text: str) -> None:
+    """Write the edited `text` atomically, with the byte order mark the file had."""
+    fileio.atomic_write(path, (codecs.BOM_UTF8 if source.bom else b"") + text.encode("utf-8"))
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def split_lines(text: str) -> list[str]:
+    """`text` as lines with their endings, split only at YAML's line breaks."""
+    lines = _LINE.findall(text)
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
+def _newline(lines: list[str]) -> str:
+    """The file's line ending (that of its first line; `\n` when it has none)."""
+    for line in lines:
+        stripped = line.rstrip("\r\n")
+        if stripped != line:
+            return line[len(stripped) :]
+    return "\n"
+
+
+def _closed(lines: list[str], newline: str) -> list[str]:
+    """`lines` with the last one ended, so that lines can be added after it."""
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += newline
+    return lines
 
 
 def flow_map(fields: dict[str, Any]) -> str:
@@ -84,9 +135,9 @@ def _question_node(tree: Any, index: int) -> CommentedMap:
 
 def append_forecast(text: str, tree: Any, q_index: int, fields: dict[str, Any]) -> str:
     """`text` with a forecast (a flow mapping line) appended to question `q_index`."""
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
+    lines = split_lines(text)
+    nl = _newline(lines)
+    _closed(lines, nl)
     question = _question_node(tree, q_index)
     item = flow_map(fields)
     forecasts = question.get("forecasts")
@@ -95,7 +146,7 @@ def append_forecast(text: str, tree: Any, q_index: int, fields: dict[str, Any]) 
         dash = lines[line].rfind("-", 0, col)
         dash = col - 2 if dash < 0 else dash
         end = _block_end(lines, line, dash)
-        lines.insert(end, " " * dash + "- " + item + "\n")
+        lines.insert(end, " " * dash + "- " + item + nl)
         return "".join(lines)
     if "forecasts" in question:
         if isinstance(forecasts, CommentedSeq) and len(forecasts):
@@ -106,7 +157,7 @@ def append_forecast(text: str, tree: Any, q_index: int, fields: dict[str, Any]) 
         # `forecasts:` (empty) or `forecasts: []`: replace the value with a block list.
         key_line, key_col = question.lc.key("forecasts")
         original = lines[key_line]
-        newline = original[len(original.rstrip("\r\n")) :] or "\n"
+        newline = original[len(original.rstrip("\r\n")) :] or nl
         rest = original.rstrip("\r\n")[key_col + len("forecasts:") :]
         comment = re.sub(r"^\s*\[\s*\]", "", rest, count=1)  # drop `[]`, keep a comment
         lines[key_line] = " " * key_col + "forecasts:" + comment + newline
@@ -117,29 +168,40 @@ def append_forecast(text: str, tree: Any, q_index: int, fields: dict[str, Any]) 
     q_line, q_col = question.lc.key(first_key)
     dash = lines[q_line].rfind("-", 0, q_col)
     end = _block_end(lines, q_line, dash if dash >= 0 else q_col - 2)
-    lines.insert(end, " " * q_col + "forecasts:\n")
-    lines.insert(end + 1, " " * (q_col + 2) + "- " + item + "\n")
+    lines.insert(end, " " * q_col + "forecasts:" + nl)
+    lines.insert(end + 1, " " * (q_col + 2) + "- " + item + nl)
     return "".join(lines)
 
 
 def insert_time(text: str, tree: Any, q_index: int, f_index: int, at: datetime) -> str:
     """`text` with `at: <time>` added to forecast `f_index` of question `q_index`."""
-    lines = text.splitlines(keepends=True)
-    node = _question_node(tree, q_index)["forecasts"][f_index]
-    if not isinstance(node, CommentedMap):
-        raise KitError("forecast is not a mapping")
-    keys = list(node)
-    if node.fa.flow_style():
-        line, col = node.lc.key(keys[0])
-        lines[line] = lines[line][:col] + f"at: {yaml_time(at)}, " + lines[line][col:]
-        return "".join(lines)
-    first_line, first_col = node.lc.key(keys[0])
-    later = [k for k in keys if node.lc.key(k)[0] > first_line]
-    if later:
-        line, col = node.lc.key(later[0])
-        lines.insert(line, " " * col + f"at: {yaml_time(at)}\n")
-    else:
-        lines.insert(first_line + 1, " " * first_col + f"at: {yaml_time(at)}\n")
+    return insert_times(text, tree, [(q_index, f_index)], at)
+
+
+def insert_times(text: str, tree: Any, forecasts: list[tuple[int, int]], at: datetime) -> str:
+    """`text` with `at: <time>` added to each (question index, forecast index), all
+    located in one parse (`tree`): edited from the bottom up, so that each edit leaves
+    the positions of those above it valid."""
+    lines = split_lines(text)
+    nl = _newline(lines)
+    _closed(lines, nl)
+    stamp = f"at: {yaml_time(at)}"
+    for q_index, f_index in sorted(set(forecasts), reverse=True):
+        node = _question_node(tree, q_index)["forecasts"][f_index]
+        if not isinstance(node, CommentedMap) or not len(node):
+            raise KitError("forecast is not a mapping")
+        keys = list(node)
+        first_line, first_col = node.lc.key(keys[0])
+        if node.fa.flow_style():
+            line = lines[first_line]
+            lines[first_line] = line[:first_col] + stamp + ", " + line[first_col:]
+            continue
+        later = [k for k in keys if node.lc.key(k)[0] > first_line]
+        if later:
+            line, col = node.lc.key(later[0])
+            lines.insert(line, " " * col + stamp + nl)
+        else:
+            lines.insert(first_line + 1, " " * first_col + stamp + nl)
     return "".join(lines)
 
 

@@ -29,14 +29,16 @@ import hashlib
 import json
 import os
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from kit.errors import Problem
+from kit import fileio, times
+from kit.errors import InvalidInput, Problem
+from kit.predictions.yamlscan import text_problem
 from kit.questions import ForecastBase, QuestionBase
 
 LEDGER_VERSION = 1
@@ -128,6 +130,23 @@ class Seal(BaseModel):
     def key(self) -> tuple[str, str, str]:
         return (self.question, self.by, self.at)
 
+    @field_validator("question", "by", "at", "digest", "commit", "file")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        if value is not None and (why := text_problem(value)):
+            raise ValueError(why)
+        return value
+
+    @field_validator("sealed_at", mode="before")
+    @classmethod
+    def _not_a_number(cls, value: object) -> object:
+        return times.not_a_number(value)
+
+    @field_validator("sealed_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return times.to_utc(value)
+
 
 class PlanSeal(BaseModel):
     """A ledger line sealing one version of a question's analysis plan (`kit.predictions.plans`).
@@ -193,11 +212,18 @@ class Ledger:
 
 
 def read(path: Path, shown: str) -> Ledger:
-    """Read and verify the ledger; problems are located at its lines."""
-    if not path.exists():
+    """Read and verify the ledger; problems are located at its lines.
+
+    A ledger that cannot be read at all (a folder, over `fileio.LEDGER_BYTES`) is one
+    problem with code `unreadable`: the ledger is damaged, like a corrupt line."""
+    try:
+        data = fileio.read_bytes(path, fileio.LEDGER_BYTES, shown, optional=True)
+    except InvalidInput as e:
+        problems = [replace(p, field="ledger", code="unreadable") for p in e.problems]
+        return Ledger(path, [], problems, None, 0)
+    if data is None:
         return Ledger(path, [], [], None, 0)
     torn_tail = False
-    data = path.read_bytes()
     seals: list[Seal] = []
     plans: list[PlanSeal] = []
     problems: list[Problem] = []
@@ -222,9 +248,9 @@ def read(path: Path, shown: str) -> Ledger:
         except ValidationError as e:
             first = e.errors(include_url=False)[0]
             where = ".".join(str(p) for p in first["loc"])
-            error: Exception = ValueError(f"{where}: {first['msg']}")
+            error: Exception = ValueError(f"{where}: {first['msg'].removeprefix('Value error, ')}")
             seal = None
-        except (ValueError, UnicodeDecodeError) as e:
+        except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
             error, seal = e, None
         if seal is None:
             if torn:
@@ -298,7 +324,7 @@ def git_commit(root: Path) -> str | None:
 
 def set_aside_torn_tail(ledger: Ledger) -> int:
     """Move bytes after the last whole line to `<ledger>.torn`; return how many moved."""
-    data = ledger.path.read_bytes()
+    data = fileio.read_bytes(ledger.path, fileio.LEDGER_BYTES)
     tail = data[ledger.good_bytes :]
     if not tail:
         return 0

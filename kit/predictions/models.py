@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator
 
+from kit.errors import quote
 from kit.questions import ForecastBase, QuestionBase, get
 from kit.questions.base import Model, RevealAfter, check_replicates
 
@@ -65,7 +66,7 @@ class QuestionSet(Model):
     def _plain(cls, parameters: dict[str, Any]) -> dict[str, Any]:
         for name, value in parameters.items():
             if not name.isidentifier() or keyword.iskeyword(name):
-                raise ValueError(f"parameter name {name!r} is not a Python identifier")
+                raise ValueError(f"parameter name {quote(name)} is not a Python identifier")
             if isinstance(value, float) and not math.isfinite(value):
                 raise ValueError(f"parameter {name}: {value} is not a finite number")
         return parameters

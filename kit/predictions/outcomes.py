@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kit.errors import InvalidInput, Problem
+from kit.errors import InvalidInput, Problem, shown_name
 from kit.predictions import yamlsafe
 from kit.predictions.registry import Predictions
 from kit.predictions.resolutions import check_outcome
@@ -23,11 +23,9 @@ def load_outcomes(path: Path, predictions: Predictions) -> dict[str, Any]:
     """Read an outcomes file; every unknown id, NaN or mismatched value is a located error."""
     shown = predictions.project.relative(path)
     try:
-        doc = yamlsafe.load(shown, Path(path).read_bytes())
+        doc = yamlsafe.read(Path(path), shown)
     except yamlsafe.YamlProblems as e:
         raise InvalidInput(e.problems) from None
-    except OSError as e:
-        raise InvalidInput([Problem(shown, 1, 1, "file", f"cannot read: {e.strerror}")]) from None
     if not isinstance(doc.tree, dict):
         raise InvalidInput(
             [Problem(shown, 1, 1, "(top level)", "expected a mapping of question id to outcome")]
@@ -37,9 +35,9 @@ def load_outcomes(path: Path, predictions: Predictions) -> dict[str, Any]:
     for qid, value in yamlsafe.to_plain(doc.tree).items():
         line, col = yamlsafe.position(doc.tree, (qid,))
         if qid not in known:
-            problems.append(Problem(shown, line, col, str(qid), "no such question"))
+            problems.append(Problem(shown, line, col, shown_name(qid), "no such question"))
         elif why := check_outcome(known[qid], value):
-            problems.append(Problem(shown, line, col, str(qid), why))
+            problems.append(Problem(shown, line, col, shown_name(qid), why))
         else:
             outcomes[qid] = value
     if problems:

@@ -16,13 +16,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from kit import questions as kinds
-from kit.errors import InvalidInput, KitError, Problem, UsageError
-from kit.fileio import atomic_write, locked
+from kit.errors import InvalidInput, KitError, Problem, UsageError, quote
+from kit.fileio import locked
 from kit.predictions import blind as blind_mod
 from kit.predictions import edit, yamlsafe
 from kit.predictions.registry import check
 from kit.predictions.timefmt import now
-from kit.predictions.validate import validate_file
+from kit.predictions.validate import ALIAS_HELP, validate_file
 from kit.project import Project
 from kit.questions import ForecastBase
 
@@ -49,7 +49,7 @@ def forecast_fields(
     kind = kinds.by_value_key(key)
     if kind is None:
         raise UsageError(
-            f"{key!r} is not a forecast value; use one of "
+            f"{quote(key)} is not a forecast value; use one of "
             f"{', '.join(k.value_key for k in kinds.kinds())}"
         )
     fields = {"by": by, "at": at or now(), key: given, "why": why or None}
@@ -88,12 +88,15 @@ def add_forecast(
         )
     path = loaded.path
     with locked(path):
-        text = path.read_text(encoding="utf-8")
+        source = edit.read_source(path, loaded.file)
+        text = source.text
         try:
             doc = yamlsafe.load(loaded.file, text)
         except yamlsafe.YamlProblems as e:
             raise InvalidInput(e.problems) from None
         _, before = validate_file(project, path, text)
+        if aliased := [p for p in before if p.message == ALIAS_HELP]:
+            raise InvalidInput(aliased)  # where the new line would go is unclear: fix first
         index = _question_index(doc.tree, question_id)
         new_text = edit.append_forecast(text, doc.tree, index, fields)
         reloaded = _checked(project, path, new_text, before)
@@ -102,9 +105,10 @@ def add_forecast(
             committed = _commit(project, loaded.file, saved, saved.forecasts[-1])
             new_text = edit.append_forecast(text, doc.tree, index, committed)
             reloaded = _checked(project, path, new_text, before)
-        atomic_write(path, new_text)
+        edit.write_source(path, source, new_text)
     saved = next(q for q in reloaded.questions if q.id == question_id)
-    return Added(path, question_id, saved.forecasts[-1])
+    new = [f for f in saved.forecasts if f.by == fields["by"] and f.at == fields["at"]]
+    return Added(path, question_id, new[-1] if new else saved.forecasts[-1])
 
 
 def _checked(project: Project, path: Path, text: str, before: list[Problem]):
@@ -146,7 +150,7 @@ def _question_index(tree, question_id: str) -> int:
     for i, q in enumerate(tree.get("questions") or []):
         if isinstance(q, dict) and q.get("id") == question_id:
             return i
-    raise KitError(f"question {question_id!r} vanished from its file while editing")
+    raise KitError(f"question {quote(question_id)} vanished from its file while editing")
 
 
 def _new_errors(before: list[Problem], after: list[Problem]) -> list[Problem]:

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from kit.errors import InvalidInput, LedgerError, NotFound, Problem
+from kit.errors import (
+    InvalidInput,
+    LedgerError,
+    NotFound,
+    Problem,
+    debugging,
+    internal_problem,
+    quote,
+)
 from kit.predictions import blind as blind_mod
 from kit.predictions import ledger as ledger_mod
 from kit.predictions import plans as plans_mod
@@ -51,27 +59,46 @@ class Predictions:
     ledger: ledger_mod.Ledger
     problems: list[Problem] = field(default_factory=list)
     plans: dict[str, plans_mod.PlanStatus] = field(default_factory=dict)  # by question id
+    # Built on first use; not copied by `dataclasses.replace` (a view has other sets).
+    _index: dict[str, tuple[LoadedSet, Question]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _seals: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def questions(self) -> Iterator[tuple[LoadedSet, Question]]:
         for s in self.sets:
             for q in s.questions:
                 yield s, q
 
+    def _lookup(self, question_id: str) -> tuple[LoadedSet, Question] | None:
+        """(set, question) of an id, from an index built once (O(1) a lookup)."""
+        if self._index is None:
+            self._index = {}
+            for s, q in self.questions():
+                self._index.setdefault(q.id, (s, q))
+        return self._index.get(question_id)
+
     def question(self, question_id: str) -> tuple[LoadedSet, Question]:
-        for s, q in self.questions():
-            if q.id == question_id:
-                return s, q
+        found = self._lookup(question_id)
+        if found is not None:
+            return found
         ids = [q.id for _, q in self.questions()]
-        close = difflib.get_close_matches(question_id, ids, n=3)
+        short = len(question_id) <= 100 and len(ids) <= 10_000  # difflib is quadratic
+        close = difflib.get_close_matches(question_id, ids, n=3) if short else []
         hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise NotFound(f"no question {question_id!r}{hint}")
+        raise NotFound(f"no question {quote(question_id)}{hint}")
 
     def forecasts(self, question_id: str | None = None) -> Iterator[ForecastRef]:
         """Every forecast (or one question's) with its seal, if its digest still matches."""
-        seals = self.ledger.by_key()
-        for s, q in self.questions():
-            if question_id is not None and q.id != question_id:
-                continue
+        if self._seals is None:
+            self._seals = self.ledger.by_key()
+        seals = self._seals
+        if question_id is None:
+            pairs = self.questions()
+        else:
+            found = self._lookup(question_id)
+            pairs = [found] if found is not None else []
+        for s, q in pairs:
             for j, f in enumerate(q.forecasts):
                 seal = None
                 if f.at is not None:
@@ -163,7 +190,12 @@ def check(project: Project, paths: Iterable[Path] | None = None) -> Predictions:
     broken: set[str] = set()
     first_seen: dict[str, tuple[LoadedSet, int]] = {}
     for path in files:
-        loaded, found = validate_file(project, path)
+        try:
+            loaded, found = validate_file(project, path)
+        except Exception as e:  # one file's bug must not hide the others' problems
+            if debugging():
+                raise
+            loaded, found = None, [internal_problem(project.relative(path), e)]
         problems += found
         if loaded is None or not loaded.complete:
             broken.add(project.relative(path))
@@ -179,7 +211,7 @@ def check(project: Project, paths: Iterable[Path] | None = None) -> Predictions:
                         loaded.file,
                         *at,
                         f"questions[{loaded.question_index[q.id]}].id",
-                        f"duplicate question id {q.id!r}: also at {other.file}:{line}",
+                        f"duplicate question id {quote(q.id)}: also at {other.file}:{line}",
                     )
                 )
                 continue
@@ -187,7 +219,14 @@ def check(project: Project, paths: Iterable[Path] | None = None) -> Predictions:
             keep.append(q)
         loaded.questions = keep
         sets.append(loaded)
-    ledger = ledger_mod.read(project.ledger_path, project.relative(project.ledger_path))
+    ledger_shown = project.relative(project.ledger_path)
+    try:
+        ledger = ledger_mod.read(project.ledger_path, ledger_shown)
+    except Exception as e:  # noqa: BLE001 - reported as a damaged ledger, located
+        if debugging():
+            raise
+        problem = replace(internal_problem(ledger_shown, e), code="unreadable")
+        ledger = ledger_mod.Ledger(project.ledger_path, [], [problem], None, 0)
     predictions = Predictions(project, sets, ledger)
     problems += _ledger_problems(predictions, broken)
     predictions.plans = plans_mod.statuses(project, sets, ledger.plan_versions())
@@ -196,7 +235,6 @@ def check(project: Project, paths: Iterable[Path] | None = None) -> Predictions:
     problems += blind_mod.blind_problems(predictions)
     if wanted is not None:
         seal_file = {seal.line: seal.file for seal in ledger.seals}
-        ledger_shown = project.relative(project.ledger_path)
 
         def concerns_wanted(p: Problem) -> bool:
             if p.file == ledger_shown:
@@ -209,7 +247,7 @@ def check(project: Project, paths: Iterable[Path] | None = None) -> Predictions:
 
 
 #: Ledger problems that mean the ledger itself is damaged (exit 4), not a forecast.
-DAMAGED = ("chain", "corrupt")
+DAMAGED = ("chain", "corrupt", "unreadable")
 #: Errors that concern one question's plan: `kit check` fails on them, but the commands
 #: that read the project go on, holding back only that question (`kit run`, `kit resolve`
 #: and the views each say so).

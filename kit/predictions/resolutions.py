@@ -33,9 +33,10 @@ import io
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from kit.errors import InvalidInput, Problem
+from kit import times
+from kit.errors import InvalidInput, Problem, quote, shown_name
 from kit.fileio import atomic_write, locked
 from kit.predictions import yamlsafe
 from kit.predictions.timefmt import iso
@@ -97,6 +98,16 @@ class Resolution(BaseModel):
     run_sha256: str | None = Field(None, description="SHA-256 of the run.json it read")
     notebook_sha256: str | None = Field(None, description="SHA-256 of that run's executed notebook")
 
+    @field_validator("evidence_at", mode="before")
+    @classmethod
+    def _not_a_number(cls, value: Any) -> Any:
+        return times.not_a_number(value)
+
+    @field_validator("evidence_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return times.to_utc(value)
+
     @property
     def scored(self) -> bool:
         return not (isinstance(self.outcome, str) and self.outcome in NOT_SCORED)
@@ -119,17 +130,13 @@ class Resolution(BaseModel):
 def read_entries(project: Project) -> tuple[dict[str, dict], Any]:
     """Raw entries of the file (empty when there is none) and the parsed document."""
     path = project.resolutions_path
-    if not path.exists():
-        return {}, None
     shown = project.relative(path)
-    if not path.is_file():
-        raise InvalidInput([Problem(shown, 1, 1, "file", "is not a regular file")])
     try:
-        doc = yamlsafe.load(shown, path.read_bytes())
+        doc = yamlsafe.read(path, shown, optional=True)
     except yamlsafe.YamlProblems as e:
         raise InvalidInput(e.problems) from None
-    except OSError as e:
-        raise InvalidInput([Problem(shown, 1, 1, "file", f"cannot read: {e.strerror}")]) from None
+    if doc is None:
+        return {}, None
     if doc.tree is None:
         return {}, doc
     if not isinstance(doc.tree, dict):
@@ -153,28 +160,30 @@ def load_resolutions(predictions: Predictions) -> dict[str, Resolution]:
     problems, out = [], {}
     for qid, entry in entries.items():
         line, col = yamlsafe.position(doc.tree, (qid,), key=True)
+        name = shown_name(qid)
         if qid not in known:
-            problems.append(Problem(shown, line, col, str(qid), "no such question"))
+            problems.append(Problem(shown, line, col, name, "no such question"))
             continue
         if not isinstance(entry, dict) or "outcome" not in entry or "evidence_at" not in entry:
             problems.append(
-                Problem(shown, line, col, str(qid), "expected a mapping with outcome, evidence_at")
+                Problem(shown, line, col, name, "expected a mapping with outcome, evidence_at")
             )
             continue
         if why := check_outcome(known[qid], entry["outcome"]):
-            problems.append(Problem(shown, line, col, f"{qid}.outcome", why))
+            line, col = yamlsafe.position(doc.tree, (qid, "outcome"))
+            problems.append(Problem(shown, line, col, f"{name}.outcome", why))
             continue
         try:
-            out[qid] = Resolution.model_validate(
-                {**entry, "question": qid, "evidence_at": str(entry["evidence_at"])}
-            )
+            out[qid] = Resolution.model_validate({**entry, "question": qid})
         except ValidationError as e:
             for err in e.errors(include_url=False):
-                where = ".".join(str(p) for p in err["loc"])
-                message = err["msg"]
-                if where == "evidence_at":
-                    message = "not an ISO 8601 time with a zone (e.g. 2026-11-23T10:15:00Z)"
-                problems.append(Problem(shown, line, col, f"{qid}.{where}", message))
+                loc = tuple(err["loc"])
+                where = ".".join(shown_name(p) for p in loc)
+                message = err["msg"].removeprefix("Value error, ")
+                if loc == ("evidence_at",) and err["type"] != "value_error":
+                    message = f"not {times.HELP} (got {quote(entry['evidence_at'], 40)})"
+                line, col = yamlsafe.position(doc.tree, (qid, *loc))
+                problems.append(Problem(shown, line, col, f"{name}.{where}", message))
     if problems:
         raise InvalidInput(problems)
     return out
@@ -208,7 +217,7 @@ def write_resolutions(
         yaml.default_flow_style = None
         yaml.width = 100
         buf = io.StringIO()
-        yaml.dump(dict(sorted(entries.items())), buf)
+        yaml.dump(dict(sorted(entries.items(), key=lambda item: str(item[0]))), buf)
         atomic_write(path, HEADER + buf.getvalue())
 
 

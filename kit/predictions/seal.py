@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kit.errors import InvalidInput, LedgerError
-from kit.fileio import atomic_write, locked
+from kit.fileio import locked
 from kit.predictions import edit, yamlsafe
 from kit.predictions import ledger as ledger_mod
-from kit.predictions.registry import ForecastRef, Predictions, check
+from kit.predictions.registry import DAMAGED, ForecastRef, Predictions, check
 from kit.predictions.timefmt import now as utc_now
 from kit.predictions.validate import validate_file
 from kit.project import Project
@@ -65,15 +65,17 @@ def _fill_times(
         if not missing:
             continue
         with locked(s.path):
-            text = s.path.read_text(encoding="utf-8")
-            for qi, fj in sorted(missing, reverse=True):  # bottom-up: positions stay valid
-                tree = yamlsafe.load(s.file, text).tree
-                text = edit.insert_time(text, tree, qi, fj, at)
+            source = edit.read_source(s.path, s.file)
+            try:
+                tree = yamlsafe.load(s.file, source.text).tree
+            except yamlsafe.YamlProblems as e:
+                raise InvalidInput(e.problems) from None
+            text = edit.insert_times(source.text, tree, missing, at)
             _, problems = validate_file(project, s.path, text)
             errors = [p for p in problems if p.severity == "error"]
             if errors:
                 raise InvalidInput(errors)
-            atomic_write(s.path, text)
+            edit.write_source(s.path, source, text)
         filled += len(missing)
     return filled
 
@@ -99,7 +101,7 @@ def seal(
     report = SealReport()
     with locked(project.ledger_path):
         predictions = check(project)
-        tolerated = {"tampered", "gone", "torn", "chain", "corrupt", "deviation"}
+        tolerated = {"tampered", "gone", "torn", "deviation", *DAMAGED}
         if any(p.code not in tolerated for p in predictions.errors):
             raise InvalidInput(predictions.problems)
         report.timed = _fill_times(project, predictions, at, selection)
@@ -110,7 +112,7 @@ def seal(
             report.torn_bytes = ledger_mod.set_aside_torn_tail(ledger)
             predictions = check(project)
             ledger = predictions.ledger
-        if any(p.code in ("chain", "corrupt") for p in ledger.problems):
+        if any(p.code in DAMAGED for p in ledger.problems):
             raise LedgerError(
                 "the ledger is damaged (see `kit check`); restore it from git "
                 "(`git checkout predictions/_seals.jsonl`) before sealing more forecasts"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from kit.errors import quote
+
 
 def now() -> datetime:
     """The current UTC time, to the millisecond (the precision written to files)."""
@@ -28,5 +30,5 @@ def parse_iso(text: str) -> datetime:
     """An ISO 8601 time with a zone (`Z` or an offset); ValueError otherwise."""
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
-        raise ValueError(f"{text!r} has no time zone")
+        raise ValueError(f"{quote(text)} has no time zone")
     return moment

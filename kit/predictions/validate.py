@@ -7,6 +7,7 @@ the others are still checked.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,11 +16,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from kit import questions as kinds
-from kit.errors import Problem
+from kit.errors import Problem, listed, quote, shown_name
 from kit.predictions import yamlsafe
 from kit.predictions.models import QuestionSet
 from kit.predictions.rules import RuleError, parse_rule
-from kit.project import Project
+from kit.project import Project, printable_path
 from kit.questions import ForecastBase, QuestionBase
 
 
@@ -37,7 +38,7 @@ class LoadedSet:
 
     @property
     def name(self) -> str:
-        return self.path.stem
+        return printable_path(self.path.stem)
 
     @property
     def experiment(self) -> str | None:
@@ -77,10 +78,10 @@ def field_name(loc: tuple) -> str:
     """A location as shown in messages: `questions[0].forecasts[1].p`."""
     out = ""
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + shown_name(part)
     return out or "(top level)"
 
 
@@ -122,12 +123,10 @@ def pydantic_problems(
         else:
             message = err["msg"].removeprefix("Value error, ")
         value = err.get("input")
-        if (
-            kind not in ("missing", "extra_forbidden", "value_error")
-            and isinstance(value, bool | int | float | str)
-            and len(repr(value)) < 60
+        if kind not in ("missing", "extra_forbidden", "value_error") and isinstance(
+            value, bool | int | float | str
         ):
-            message += f" (got {value!r})"
+            message += f" (got {quote(value, 40)})"
         problems.append(Problem(file, line, col, field_name(loc), message))
     return problems
 
@@ -162,7 +161,7 @@ class _Checker:
         if not isinstance(type_name, str) or type_name not in kinds.names():
             self.add(
                 qloc + ("type",),
-                f"unknown question type {type_name!r}; use one of: {', '.join(kinds.names())}",
+                f"unknown question type {quote(type_name)}; use one of: {', '.join(kinds.names())}",
             )
             return None
         kind = kinds.get(type_name)
@@ -308,21 +307,81 @@ def _blind_shape(forecast: ForecastBase) -> str | None:
 NO_NOTEBOOK = "no notebook notebooks/"
 
 
+def experiment_name_problem(project: Project, experiment: str) -> str | None:
+    """Why `experiment` cannot name a notebook inside `notebooks/`, or None if it can.
+
+    A name is a relative path without `.` or `..` parts, and what it names (symbolic links
+    followed) must lie inside `notebooks/`: runs are written to `runs/<experiment>/`, so
+    the name must not lead anywhere else either."""
+    shown = quote(experiment)
+    if (
+        "\\" in experiment
+        or ":" in experiment
+        or "\0" in experiment
+        or any(part in ("", ".", "..") for part in experiment.split("/"))
+    ):
+        return (
+            f"experiment {shown} must be a notebook name inside notebooks/ "
+            "(a relative path without . or .. parts)"
+        )
+    try:
+        base = project.notebooks_dir.resolve()
+        target = (project.notebooks_dir / f"{experiment}.ipynb").resolve()
+    except (OSError, ValueError, RuntimeError) as e:  # RuntimeError: a symlink loop
+        return f"experiment {shown}: cannot look for its notebook ({e})"
+    if not target.is_relative_to(base):
+        return f"experiment {shown} leaves notebooks/: give a notebook name inside it"
+    return None
+
+
 def experiment_problem(project: Project, experiment: str) -> str | None:
     """Why `experiment` does not name a notebook in `notebooks/`, or None if it does."""
-    base = project.notebooks_dir.resolve()
-    if "\\" in experiment or experiment.startswith("/") or ":" in experiment:
-        return f"experiment {experiment!r} must be a notebook name inside notebooks/"
-    target = (project.notebooks_dir / f"{experiment}.ipynb").resolve()
-    if not target.is_relative_to(base):
-        return f"experiment {experiment!r} leaves notebooks/: give a notebook name inside it"
-    if not target.is_file():
+    if why := experiment_name_problem(project, experiment):
+        return why
+    try:
+        if project.notebook_path(experiment).is_file():
+            return None
         known = sorted(p.stem for p in project.notebooks_dir.glob("*.ipynb"))
-        return (
-            f"{NO_NOTEBOOK}{experiment}.ipynb yet (notebooks here: {', '.join(known) or 'none'}): "
-            "its questions' plans are sealed without one, and `kit run` needs it"
-        )
-    return None
+    except OSError as e:
+        return f"experiment {quote(experiment)}: cannot look for its notebook ({e})"
+    name = shown_name(experiment, 80)
+    return (
+        f"{NO_NOTEBOOK}{name}.ipynb yet (notebooks here: {listed(known) or 'none'}): "
+        "its questions' plans are sealed without one, and `kit run` needs it"
+    )
+
+
+ALIAS_HELP = (
+    "aliases of forecasts are not allowed: write the forecast out (each forecast is "
+    "sealed, timed and edited on its own)"
+)
+
+
+def forecast_aliases(doc: yamlsafe.YamlDoc) -> list[Problem]:
+    """A problem at each alias (`*name`) standing for a forecast or a list of forecasts.
+
+    An alias makes one forecast appear twice; `kit seal` would then write its time into
+    the one mapping twice. Aliases elsewhere (tags, options) are fine."""
+    questions = doc.tree.get("questions") if isinstance(doc.tree, dict) else None
+    if not doc.aliases or not isinstance(questions, list):
+        return []
+    anchors: set[str] = set()
+    starts: list[int] = []  # first line of each question
+    for i, question in enumerate(questions):
+        starts.append(yamlsafe.position(doc.tree, ("questions", i))[0])
+        forecasts = question.get("forecasts") if isinstance(question, dict) else None
+        nodes = [forecasts, *(forecasts if isinstance(forecasts, list) else [])]
+        for node in nodes:
+            name = getattr(getattr(node, "anchor", None), "value", None)
+            if name:
+                anchors.add(name)
+    problems = []
+    for alias in doc.aliases:
+        if alias.anchor in anchors:
+            index = max(0, bisect.bisect_right(starts, alias.line) - 1)
+            where = field_name(("questions", index, "forecasts"))
+            problems.append(Problem(doc.file, alias.line, alias.column, where, ALIAS_HELP))
+    return problems
 
 
 def validate_file(
@@ -333,13 +392,9 @@ def validate_file(
     """Check one file (or `data` as if it were that file); the valid part and all problems."""
     file = project.relative(path)
     try:
-        if data is None:
-            data = Path(path).read_bytes()
-        doc = yamlsafe.load(file, data)
+        doc = yamlsafe.read(Path(path), file) if data is None else yamlsafe.load(file, data)
     except yamlsafe.YamlProblems as e:
         return None, e.problems
-    except OSError as e:
-        return None, [Problem(file, 1, 1, "file", f"cannot read: {e.strerror}")]
 
     tree = doc.tree
     if not isinstance(tree, dict):
@@ -353,7 +408,7 @@ def validate_file(
             )
         ]
     plain = yamlsafe.to_plain(tree)
-    problems: list[Problem] = []
+    problems: list[Problem] = forecast_aliases(doc)
     header = {k: v for k, v in plain.items() if k != "questions"}
     raw_questions = plain.get("questions")
     try:
@@ -381,9 +436,14 @@ def validate_file(
     index: dict[str, int] = {}
     for i, raw in enumerate(raw_questions if isinstance(raw_questions, list) else []):
         q = checker.question(raw, ("questions", i))
-        if q is not None:
+        if q is not None and q.id in index:
+            first = yamlsafe.position(tree, ("questions", index[q.id]))[0]
+            checker.add(
+                ("questions", i, "id"), f"duplicate question id {quote(q.id)}: also on line {first}"
+            )
+        elif q is not None:
             questions.append(q)
-            index.setdefault(q.id, i)
+            index[q.id] = i
     problems += checker.problems
     if spec is None or not isinstance(raw_questions, list):
         return None, problems

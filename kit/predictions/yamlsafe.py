@@ -1,39 +1,64 @@
 """Safe YAML loading with line numbers.
 
-Before anything is constructed, the event stream is scanned (no recursion, linear time):
-explicit tags outside YAML's core schema are refused (`!!python/object` is an error,
-never a constructor), nesting deeper than `MAX_DEPTH` is refused, and the size the
-document would have with every alias expanded is counted from the anchors' sizes, so an
-alias bomb is rejected after reading it once instead of being expanded. Only then does
-ruamel.yaml build the round-trip tree, which keeps each key's line and column.
+Every event goes through `yamlscan` as the parser hands it to the composer, before it
+becomes part of the tree: foreign tags, values that do not fit their tag, deep nesting,
+alias bombs, huge integers, NUL bytes and other control characters are refused, each
+located. ruamel.yaml builds the round-trip tree, which keeps each key's line and column;
+merge keys (`<<`) and keys that are lists or mappings are refused.
 Timestamps stay strings here; the models parse them (ruamel would drop their zone).
+
+ruamel's round-trip scanner gathers comments one character at a time by string
+concatenation, which turns quadratic for a long comment line (a 2 MB line took a minute);
+the kit keeps no comments from the tree (edits work on the text), so it uses the plain
+scanner, which skips comments in one step here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar, merge_attrib
 from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import (
-    AliasEvent,
-    CollectionEndEvent,
-    CollectionStartEvent,
-    NodeEvent,
-    ScalarEvent,
+from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLWarning
+from ruamel.yaml.parser import RoundTripParser
+from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.scanner import Scanner
+
+from kit import fileio
+from kit.errors import InvalidInput, printable, quote
+from kit.predictions.yamlscan import (
+    ALLOWED_TAGS,
+    MAX_DEPTH,
+    MAX_INT_DIGITS,
+    MAX_NODES,
+    Alias,
+    Scan,
+    YamlProblems,
+    problem,
 )
 
-from kit.errors import Problem
+__all__ = [
+    "ALLOWED_TAGS",
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_INT_DIGITS",
+    "MAX_NODES",
+    "YamlDoc",
+    "YamlProblems",
+    "load",
+    "position",
+    "read",
+    "to_plain",
+]
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_DEPTH = 24
-MAX_NODES = 200_000  # counted with every alias expanded
-
+MAX_BYTES = fileio.YAML_BYTES
 _CORE = "tag:yaml.org,2002:"
-ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+_COMMENT_END = re.compile(r"[\n\r\x00\x85\u2028\u2029]")
 
 
 class _Constructor(RoundTripConstructor):
@@ -43,131 +68,150 @@ class _Constructor(RoundTripConstructor):
 _Constructor.add_constructor(_CORE + "timestamp", RoundTripConstructor.construct_yaml_str)
 
 
-def _yaml() -> YAML:
+class _Scanner(Scanner):
+    """ruamel's plain scanner, skipping a comment in one step instead of per character."""
+
+    def scan_to_next_token(self) -> Any:
+        reader = self.reader
+        if reader.index == 0 and reader.peek() == "\ufeff":
+            reader.forward()
+        white_space = " \t" if self.flow_level > 0 else " "
+        while True:
+            while reader.peek() in white_space:
+                reader.forward()
+            if reader.peek() == "#":
+                found = _COMMENT_END.search(reader.buffer, reader.pointer)
+                end = found.start() if found else len(reader.buffer)
+                skipped = end - reader.pointer  # no line break in it: only the column moves
+                columns = skipped - reader.buffer.count("\ufeff", reader.pointer, end)
+                reader.pointer, reader.index = end, reader.index + skipped
+                reader.column += columns
+            if not self.scan_line_break():
+                return None
+            if not self.flow_level:
+                self.allow_simple_key = True
+
+
+class _Parser(RoundTripParser):
+    """The round-trip parser, passing each event the composer takes through the scan
+    (`loader.kit_scan`): one pass checks and builds, and the checks come first."""
+
+    def get_event(self) -> Any:
+        event = super().get_event()
+        scan = getattr(self.loader, "kit_scan", None)
+        if scan is not None:
+            scan.feed(event)
+        return event
+
+
+def _yaml(file: str) -> YAML:
+    """A round-trip loader whose events are checked by a `Scan` of `file` (`kit_scan`)."""
     yaml = YAML(typ="rt", pure=True)
     yaml.Constructor = _Constructor
+    yaml.Scanner = _Scanner
+    yaml.Parser = _Parser
+    yaml.kit_scan = Scan(file, yaml.resolver)
     return yaml
 
 
 @dataclass
 class YamlDoc:
-    """A parsed file: the round-trip tree (with positions) and its text."""
+    """A parsed file: the round-trip tree (with positions), its text, and its aliases."""
 
     file: str
     text: str
     tree: Any
+    aliases: list[Alias] = field(default_factory=list)
 
 
-class YamlProblems(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
+_TAB_HELP = (
+    "a tab character: replace the tab with spaces (the kit's YAML reader takes only spaces "
+    "for indentation and between the items of a line)"
+)
 
 
-def _problem(file: str, line: int, col: int, message: str, field: str = "yaml") -> YamlProblems:
-    return YamlProblems([Problem(file, line, col, field, message)])
+def _syntax_problem(file: str, text: str, error: MarkedYAMLError) -> YamlProblems:
+    mark = error.problem_mark or error.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    index = getattr(error.problem_mark, "index", None)
+    if index is not None and 0 <= index < len(text) and text[index] == "\t":
+        return problem(file, line, col, _TAB_HELP)
+    what = " ".join(s for s in (error.context, error.problem) if s) or "invalid YAML"
+    return problem(file, line, col, f"syntax error: {printable(what, 300)}")
 
 
-def decode(file: str, data: bytes) -> str:
-    """UTF-8 text of a file, or a problem located at the first bad byte."""
-    if len(data) > MAX_BYTES:
-        raise _problem(file, 1, 1, f"file is {len(data)} bytes; the limit is {MAX_BYTES}", "file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        raise _problem(
-            file, line, col, f"not UTF-8 text (byte 0x{data[e.start]:02x}); save as UTF-8", "file"
-        ) from None
-
-
-def _tag(event: NodeEvent) -> str | None:
-    tag = getattr(event, "ctag", None) or getattr(event, "tag", None)
-    if tag is None:
-        return None
-    value = getattr(tag, "value", tag)
-    return None if value in (None, "!") else str(value)
-
-
-def _scan(file: str, text: str) -> None:
-    """Refuse foreign tags, deep nesting and alias bombs before constructing anything."""
-    sizes: dict[str, tuple[int, int]] = {}  # anchor -> (expanded nodes, depth)
-    stack: list[list] = []  # open collections: [anchor, expanded nodes so far, depth below]
-    done = 0  # expanded nodes of finished top-level nodes
-
-    def add(nodes: int, depth: int, mark) -> None:
-        nonlocal done
-        if stack:
-            stack[-1][1] += nodes
-            stack[-1][2] = max(stack[-1][2], depth)
-        else:
-            done += nodes
-        where = (file, mark.line + 1, mark.column + 1)
-        if len(stack) + depth > MAX_DEPTH:
-            raise _problem(*where, f"nested more than {MAX_DEPTH} levels deep")
-        if done + sum(frame[1] for frame in stack) > MAX_NODES:
-            raise _problem(
-                *where,
-                f"document expands to more than {MAX_NODES} nodes (alias bomb or huge document)",
-            )
-
-    for event in _yaml().parse(text):
-        mark = event.start_mark
-        if isinstance(event, NodeEvent) and not isinstance(event, AliasEvent):
-            tag = _tag(event)
-            if tag is not None and tag not in ALLOWED_TAGS:
-                raise _problem(
-                    file,
-                    mark.line + 1,
-                    mark.column + 1,
-                    f"tag {tag.replace(_CORE, '!!')} is not allowed: "
-                    "prediction files are plain data",
-                )
-        if isinstance(event, CollectionStartEvent):
-            stack.append([event.anchor, 1, 0])
-            if len(stack) > MAX_DEPTH:
-                raise _problem(
-                    file,
-                    mark.line + 1,
-                    mark.column + 1,
-                    f"nested more than {MAX_DEPTH} levels deep",
-                )
-        elif isinstance(event, CollectionEndEvent):
-            anchor, nodes, depth = stack.pop()
-            if anchor is not None:
-                sizes[anchor] = (nodes, depth + 1)
-            add(nodes, depth + 1, mark)
-        elif isinstance(event, ScalarEvent):
-            if event.anchor is not None:
-                sizes[event.anchor] = (1, 1)
-            add(1, 1, mark)
-        elif isinstance(event, AliasEvent):
-            nodes, depth = sizes.get(event.anchor, (1, 1))
-            add(nodes, depth, mark)
+def _check_tree(file: str, tree: Any) -> None:
+    """Refuse merge keys (`<<: *base` copies fields invisibly: write them out) and keys
+    that are lists or mappings (`? [a, b]`): no field of a kit file has such a name."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, CommentedMap):
+            where = (node.lc.line + 1, node.lc.col + 1)
+            if getattr(node, merge_attrib, None):
+                raise problem(file, *where, "merge keys (<<) are not allowed: write the fields out")
+            for key in node:
+                if not isinstance(key, str | int | float | TaggedScalar | None):
+                    where = node.lc.key(key)
+                    raise problem(
+                        file,
+                        where[0] + 1,
+                        where[1] + 1,
+                        "a key must be a name, not a list or mapping",
+                    )
+            todo.extend(node.values())
+        elif isinstance(node, CommentedSeq):
+            todo.extend(node)
 
 
 def load(file: str, data: bytes | str) -> YamlDoc:
     """Parse one YAML document safely; raise `YamlProblems` with located problems."""
-    text = decode(file, data) if isinstance(data, bytes) else data
+    if isinstance(data, bytes):
+        if len(data) > MAX_BYTES:
+            message = f"is {len(data)} bytes; the limit is {MAX_BYTES}"
+            raise problem(file, 1, 1, message, "file")
+        try:
+            text = fileio.decode(data, file)
+        except InvalidInput as e:
+            raise YamlProblems(e.problems) from None
+    else:
+        text = data
     if not text.strip() or all(
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):
-        raise _problem(
+        raise problem(
             file, 1, 1, "file is empty: expected a mapping with experiment and questions", "file"
         )
+    yaml = _yaml(file)
     try:
-        _scan(file, text)
-        tree = _yaml().load(text)
+        with warnings.catch_warnings():  # e.g. an anchor name used twice: YAML allows it
+            warnings.simplefilter("ignore", YAMLWarning)
+            tree = yaml.load(text)
+        _check_tree(file, tree)
     except YamlProblems:
         raise
     except MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = " ".join(s for s in (e.context, e.problem) if s) or "invalid YAML"
-        raise _problem(file, line, col, f"syntax error: {what}") from None
-    except (YAMLError, RecursionError, ValueError, OverflowError) as e:
-        raise _problem(file, 1, 1, f"invalid YAML: {e}") from None
-    return YamlDoc(file, text, tree)
+        raise _syntax_problem(file, text, e) from None
+    except ReaderError as e:  # a character YAML does not allow anywhere
+        at = max(0, min(int(e.position), len(text)))
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        char = quote(chr(e.character) if isinstance(e.character, int) else e.character)
+        message = f"a character YAML does not allow ({char}): remove it"
+        raise problem(file, line, column, message) from None
+    except (YAMLError, RecursionError, ValueError, OverflowError, KeyError, TypeError) as e:
+        raise problem(file, 1, 1, f"invalid YAML: {printable(str(e), 300)}") from None
+    return YamlDoc(file, text, tree, yaml.kit_scan.aliases)
+
+
+def read(path: Path, shown: str, *, optional: bool = False) -> YamlDoc | None:
+    """Read and parse the YAML file at `path` through the kit's one reader (`kit.fileio`):
+    a regular file of at most `MAX_BYTES`. None when it is missing and `optional`."""
+    try:
+        data = fileio.read_bytes(path, MAX_BYTES, shown, optional=optional)
+    except InvalidInput as e:
+        raise YamlProblems(e.problems) from None
+    return None if data is None else load(shown, data)
 
 
 def to_plain(node: Any) -> Any:
@@ -184,6 +228,8 @@ def to_plain(node: Any) -> Any:
         return float(node)
     if isinstance(node, str):
         return str(node)
+    if isinstance(node, TaggedScalar):  # `!!str 1`: the only tagged scalar the scan lets by
+        return str(node.value)
     return node
 
 

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from kit import times
 
 if TYPE_CHECKING:
     import numpy as np
@@ -67,10 +69,15 @@ class ForecastBase(Model):
     commit: Commitment | None = None
     salt: Salt | None = None
 
+    @field_validator("at", mode="before")
+    @classmethod
+    def _not_a_number(cls, at: Any) -> Any:
+        return times.not_a_number(at)
+
     @field_validator("at")
     @classmethod
     def _utc(cls, at: datetime | None) -> datetime | None:
-        return None if at is None else at.astimezone(UTC)
+        return None if at is None else times.to_utc(at)
 
     @property
     def kind(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
+from kit.errors import quote
 from kit.questions.base import ForecastBase, Probability, QuestionBase, QuestionKind
 
 
@@ -35,7 +36,7 @@ class Binary(QuestionKind):
 
     def check_outcome(self, question: QuestionBase, value: Any) -> str | None:
         if not isinstance(value, bool):
-            return f"a binary outcome is true or false, got {value!r}"
+            return f"a binary outcome is true or false, got {quote(value)}"
         return None
 
     def parse_outcome(self, question: QuestionBase, text: str) -> bool:
@@ -44,7 +45,7 @@ class Binary(QuestionKind):
             return True
         if low in ("false", "no", "0"):
             return False
-        raise ValueError(f"is true or false, not {text!r}")
+        raise ValueError(f"is true or false, not {quote(text)}")
 
     def scores(self, question: QuestionBase, forecast: BinaryForecast, outcome: bool) -> dict:
         from kit.scoring import binary

@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from typing import Any, ClassVar, Literal
 
+from kit.errors import SHOWN_NAMES, listed, quote
 from kit.questions.base import (
     ForecastBase,
     Issue,
@@ -24,7 +25,7 @@ from kit.questions.base import (
 #: Categorical probabilities must sum to 1 within this absolute tolerance.
 SUM_TOLERANCE = 1e-6
 #: Messages list at most this many option names.
-SHOWN_OPTIONS = 20
+SHOWN_OPTIONS = SHOWN_NAMES
 
 
 class CategoricalForecast(ForecastBase):
@@ -41,13 +42,6 @@ class CategoricalQuestion(QuestionBase):
     def probabilities(self, forecast: CategoricalForecast) -> list[float]:
         """A forecast as a vector in the order of `options` (omitted options: 0)."""
         return [forecast.probs.get(option, 0.0) for option in self.options or []]
-
-
-def listed(options: list[str]) -> str:
-    """Option names for a message, at most `SHOWN_OPTIONS` of them."""
-    if len(options) <= SHOWN_OPTIONS:
-        return ", ".join(options)
-    return ", ".join(options[:SHOWN_OPTIONS]) + f", ... ({len(options)} in all)"
 
 
 class Categorical(QuestionKind):
@@ -83,7 +77,7 @@ class Categorical(QuestionKind):
         issues = [
             Issue(
                 ("probs", o),
-                f"unknown option {o!r}; options are {listed(question.options)}",
+                f"unknown option {quote(o)}; options are {listed(question.options)}",
                 key=True,
             )
             for o in unknown[:SHOWN_OPTIONS]
@@ -105,12 +99,12 @@ class Categorical(QuestionKind):
 
     def check_outcome(self, question: CategoricalQuestion, value: Any) -> str | None:
         if not isinstance(value, str) or value not in (question.options or []):
-            return f"outcome {value!r} is not an option ({listed(question.options or [])})"
+            return f"outcome {quote(value)} is not an option ({listed(question.options or [])})"
         return None
 
     def parse_outcome(self, question: CategoricalQuestion, text: str) -> str:
         if text not in (question.options or []):
-            raise ValueError(f"{text!r} is not an option ({listed(question.options or [])})")
+            raise ValueError(f"{quote(text)} is not an option ({listed(question.options or [])})")
         return text
 
     def scores(self, question: CategoricalQuestion, forecast: CategoricalForecast, outcome):

@@ -13,6 +13,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
+from kit.errors import quote
 from kit.questions.base import Finite, ForecastBase, Issue, QuestionBase, QuestionKind
 
 Level = Annotated[float, Field(gt=0.0, lt=1.0, allow_inf_nan=False)]
@@ -81,9 +82,13 @@ class Numeric(QuestionKind):
 
     def check_outcome(self, question: QuestionBase, value: Any) -> str | None:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return f"a numeric outcome is a number, got {value!r}"
-        if not math.isfinite(value):
-            return f"outcome {value!r} is not a finite number"
+            return f"a numeric outcome is a number, got {quote(value)}"
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an int too large for a float
+            finite = False
+        if not finite:
+            return f"outcome {quote(value)} is not a finite number"
         return None
 
     def rule_value(self, question: QuestionBase, value: Any) -> Any:
@@ -98,7 +103,7 @@ class Numeric(QuestionKind):
         try:
             value = float(text)
         except ValueError:
-            raise ValueError(f"{text!r} is not a number") from None
+            raise ValueError(f"{quote(text)} is not a number") from None
         if not math.isfinite(value):
             raise ValueError("must be a finite number")
         return value

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kit.errors import quote
+
 if TYPE_CHECKING:
     from kit.questions.base import QuestionKind
 
@@ -32,7 +34,9 @@ def get(name: str) -> QuestionKind:
     try:
         return _KINDS[name]
     except KeyError:
-        raise KeyError(f"unknown question type {name!r}; known: {', '.join(names())}") from None
+        raise KeyError(
+            f"unknown question type {quote(name)}; known: {', '.join(names())}"
+        ) from None
 
 
 def names() -> list[str]:

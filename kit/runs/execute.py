@@ -14,13 +14,13 @@ what it did.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from kit.runs import store
+from kit.errors import quote
+from kit.runs import notebooks, store
 from kit.runs.kernel import RunKernels
 from kit.runs.results import read_results
 from kit.runs.store import KERNEL_LOG, RunError, RunRecord
@@ -30,11 +30,9 @@ STARTUP_FAILURES = ("Kernel didn't respond", "Kernel died before replying to ker
 
 def _running_cell(nb_path: Path) -> tuple[int | None, str]:
     """Index and first source line of the last cell papermill started (the one that hung)."""
-    import nbformat
-
     try:
-        nb = nbformat.read(str(nb_path), as_version=4)
-    except Exception:  # noqa: BLE001 - no notebook yet: the kernel never started
+        nb = notebooks.read_executed(nb_path)
+    except Exception:  # noqa: BLE001 - no notebook yet (the kernel never started), or unreadable
         return None, ""
     started = [
         i
@@ -47,7 +45,8 @@ def _running_cell(nb_path: Path) -> tuple[int | None, str]:
     return started[-1], cell.source.splitlines()[0] if cell.source else ""
 
 
-def _error_at_running_cell(out_nb: Path, ename: str, evalue: str) -> RunError:
+def error_at_running_cell(out_nb: Path, ename: str, evalue: str) -> RunError:
+    """The error of a run stopped from outside: at the cell that was running, if any."""
     cell, source = _running_cell(out_nb)
     return RunError(cell=cell, ename=ename, evalue=evalue, source=source)
 
@@ -86,7 +85,6 @@ def execute_run(spec: dict[str, Any], stop: threading.Event | None = None) -> Ru
     what executing needs: `root`, `notebook_path`, `run_dir`, and optionally `env` (kernel
     variables, the user's own environment wins) and `record_versions`.
     """
-    import nbformat
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
@@ -102,6 +100,7 @@ def execute_run(spec: dict[str, Any], stop: threading.Event | None = None) -> Ru
             "started": store.iso(store.utcnow()),
             "versions": store.versions(spec.get("record_versions", ())),
             "host": store.host(),
+            "process_started": store.process_started(),
         }
     ).with_dir(run_dir)
     store.write_run(run_dir, record)
@@ -119,18 +118,20 @@ def execute_run(spec: dict[str, Any], stop: threading.Event | None = None) -> Ru
         source = (e.source or "").splitlines()[0] if e.source else ""
         error = RunError(cell=e.cell_index, ename=e.ename, evalue=e.evalue, source=source)
     except CellTimeoutError as e:
-        status, error = "timeout", _error_at_running_cell(out_nb, "CellTimeoutError", str(e))
+        status, error = "timeout", error_at_running_cell(out_nb, "CellTimeoutError", str(e))
     except DeadKernelError as e:
-        status, error = "died", _error_at_running_cell(out_nb, "DeadKernelError", str(e))
+        status, error = "died", error_at_running_cell(out_nb, "DeadKernelError", str(e))
     except KeyboardInterrupt:
-        status, error = "interrupted", _error_at_running_cell(out_nb, "KeyboardInterrupt", "")
+        status, error = "interrupted", error_at_running_cell(out_nb, "KeyboardInterrupt", "")
     except Exception as e:  # noqa: BLE001 - e.g. the kernel would not start
-        status, error = "failed", _error_at_running_cell(out_nb, type(e).__name__, str(e))
+        status, error = "failed", error_at_running_cell(out_nb, type(e).__name__, str(e))
     finally:
         kernels.kill()  # only what this run started and did not shut down
     if out_nb.exists():
-        with contextlib.suppress(Exception):
-            record.results, record.warnings = read_results(nbformat.read(str(out_nb), as_version=4))
+        try:
+            record.results, record.warnings = read_results(notebooks.read_executed(out_nb))
+        except Exception as e:  # noqa: BLE001 - the run's outcome stands; say why none were read
+            record.warnings = [f"results not read from {store.NOTEBOOK_FILE}: {quote(str(e), 200)}"]
     record.status = status
     record.error = error
     record.ended = store.iso(store.utcnow())

@@ -19,7 +19,6 @@ run.json beside python, kit and papermill.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 import uuid
@@ -28,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kit.errors import UsageError
+from kit.errors import UsageError, quote
+from kit.runs import notebooks
 
 
 @dataclass(frozen=True)
@@ -41,23 +41,20 @@ class NotebookSettings:
 
 def notebook_settings(nb_path: Path) -> NotebookSettings:
     """The `env` and `record_versions` of a notebook's metadata `kit`; UsageError if malformed."""
-    try:
-        meta = json.loads(Path(nb_path).read_text(encoding="utf-8")).get("metadata", {})
-    except (OSError, ValueError) as e:
-        raise UsageError(f"{nb_path}: not a readable notebook: {e}") from None
-    kit_meta = meta.get("kit") or {}
+    kit_meta = notebooks.kit_metadata(Path(nb_path))
     env = kit_meta.get("env", {})
     if not isinstance(env, dict) or not all(
-        isinstance(k, str) and k and isinstance(v, str) for k, v in env.items()
+        isinstance(k, str) and k and "=" not in k and "\0" not in k + str(v) and isinstance(v, str)
+        for k, v in env.items()
     ):
         raise UsageError(
-            f"{nb_path}: metadata kit.env must map variable names to strings, got {env!r}"
+            f"{nb_path}: metadata kit.env must map variable names to strings, got {quote(env)}"
         )
     dists = kit_meta.get("record_versions", [])
     if not isinstance(dists, list) or not all(isinstance(d, str) and d for d in dists):
         raise UsageError(
             f"{nb_path}: metadata kit.record_versions must be a list of distribution names, "
-            f"got {dists!r}"
+            f"got {quote(dists)}"
         )
     return NotebookSettings(dict(env), list(dists))
 

@@ -23,11 +23,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kit import notebooks
-from kit.errors import InvalidInput, KitError, NotFound, UsageError
+from kit import fileio, notebooks
+from kit.errors import InvalidInput, KitError, NotFound, UsageError, listed, quote
 from kit.predictions.registry import PER_QUESTION, Predictions
+from kit.predictions.validate import experiment_name_problem
 from kit.runs import params as params_mod
 from kit.runs import store
+
+#: The kit's own source files are small; this only bounds a hostile one.
+SOURCE_BYTES = 16 * fileio.MiB
+TARGET_HELP = "kit run takes an experiment name, a question set in predictions/, or all"
 
 
 @dataclass
@@ -100,7 +105,8 @@ def kit_source_digest(root: Path = KIT_ROOT) -> str:
         relative = path.relative_to(root)
         if relative.parts[0] in VIEW_ONLY:
             continue
-        h.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        source = fileio.read_bytes(path, SOURCE_BYTES)
+        h.update(relative.as_posix().encode() + b"\0" + source + b"\0")
     return h.hexdigest()
 
 
@@ -117,34 +123,54 @@ def input_digests(nb_path: Path) -> dict[str, str | None]:
     return {**declared, "kit": kit_source_digest()}
 
 
+def _question_set(predictions: Predictions, target: str) -> list[Target]:
+    """The targets of a question-set file given by path: one of the project's own sets
+    (`predictions/*.yaml`, found from here or from the project's root), nothing else."""
+    project = predictions.project
+    path = Path(target)
+    candidates = [path] if path.is_absolute() else [Path.cwd() / path, project.root / path]
+    try:
+        own = {p.resolve(): p for p in project.question_set_files()}
+        found = next((own[c.resolve()] for c in candidates if c.resolve() in own), None)
+    except (OSError, ValueError, RuntimeError):
+        found = None
+    if found is None:
+        if any(c.is_file() for c in candidates):
+            raise UsageError(
+                f"{quote(target)} is not a question set in predictions/: {TARGET_HELP}"
+            )
+        raise NotFound(f"{quote(target)}: no such question-set file")
+    shown = project.relative(found)
+    chosen = [t for t in targets(predictions) if shown in t.files]
+    if not chosen:
+        raise NotFound(f"{target}: not a question set of this project (or it has errors)")
+    return chosen
+
+
 def select(predictions: Predictions, target: str) -> list[Target]:
-    """The targets of `all`, a question-set file, or an experiment name."""
+    """The targets of `all`, a question-set file in `predictions/`, or an experiment name.
+
+    Never a notebook outside `notebooks/` (absolute paths, `..`, symbolic links leading
+    out): runs are written to `runs/<experiment>/`, inside the project."""
     project = predictions.project
     every = targets(predictions)
     if target == "all":
         return every
-    path = Path(target)
-    if path.suffix in (".yaml", ".yml"):
-        candidates = [path] if path.is_absolute() else [Path.cwd() / path, project.root / path]
-        found = next((c for c in candidates if c.is_file()), None)
-        if found is None:
-            raise NotFound(f"{target}: no such question-set file")
-        shown = project.relative(found)
-        chosen = [t for t in every if shown in t.files]
-        if not chosen:
-            raise NotFound(f"{target}: not a question set of this project (or it has errors)")
-        return chosen
+    if Path(target).suffix in (".yaml", ".yml"):
+        return _question_set(predictions, target)
     chosen = [t for t in every if t.experiment == target]
     if chosen:
         return chosen
+    if why := experiment_name_problem(project, target):
+        raise UsageError(f"{why}: {TARGET_HELP}")
     nb_path = project.notebook_path(target)
     if nb_path.is_file() and _declared_experiment(nb_path):
         return [Target(target, {}, "notebook metadata")]
     names = sorted({t.experiment for t in every})
     raise NotFound(
-        f"{target!r} is not an experiment: no question set names it"
+        f"{quote(target)} is not an experiment: no question set names it"
         + (" and notebooks/" + nb_path.name + " is not marked as one" if nb_path.is_file() else "")
-        + f" (experiments: {', '.join(names) or 'none'}; or give a predictions/*.yaml file or all)"
+        + f" (experiments: {listed(names) or 'none'}; or give a predictions/*.yaml file or all)"
     )
 
 
@@ -218,12 +244,14 @@ def plan(
             f"run.json records):\n  {listed}"
         )
     commit = git_commit(project.root)
-    ledger_digest = store.file_digest(project.ledger_path)
+    ledger_digest = fileio.digest(
+        project.ledger_path, fileio.LEDGER_BYTES, project.relative(project.ledger_path)
+    )
     specs, cached, seen = [], [], set()
     for t in chosen:
         nb_path = project.notebook_path(t.experiment)
         if not nb_path.is_file():
-            raise NotFound(f"{t.where}: experiment {t.experiment!r} has no notebook {nb_path}")
+            raise NotFound(f"{t.where}: experiment {quote(t.experiment)} has no notebook {nb_path}")
         base = params_mod.check_parameters(t.parameters, nb_path, t.where)
         extra = params_mod.check_parameters(overrides or {}, nb_path, "-p")
         digest = params_mod.notebook_digest(nb_path)

@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from kit.errors import UsageError
+from kit.errors import UsageError, quote
 from kit.predictions import plans as plans_mod
 from kit.predictions.registry import Predictions
 from kit.predictions.resolutions import (
@@ -79,7 +79,7 @@ def digests(record: store.RunRecord) -> tuple[str | None, str | None]:
 def _rule_outcome(question, value: Any) -> Any:
     value = question.kind.rule_value(question, value)
     if why := check_outcome(question, value):
-        raise RuleError(f"rule gave {value!r}: {why}", 1)
+        raise RuleError(f"rule gave {quote(value)}: {why}", 1)
     return value
 
 
@@ -197,7 +197,7 @@ def resolve_all(predictions: Predictions, *, write: bool = True) -> ResolveRepor
                 else f"{len(found)} replicate runs of {experiment}"
             )
             report.problems.append(
-                f"{s.file}:{line}:{column}: {q.id}: {e.message} (rule {q.resolve!r}, {shown})"
+                f"{s.file}:{line}:{column}: {q.id}: {e.message} (rule {quote(q.resolve)}, {shown})"
             )
             continue
         report.resolved[q.id] = _resolution(

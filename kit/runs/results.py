@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from kit.errors import quote
 from kit.runs.record import MIME, decode
 
 
@@ -24,7 +25,7 @@ def read_results(nb: Any) -> tuple[dict[str, Any], list[str]]:
             name = item.get("name")
             if name in values:
                 warnings.append(
-                    f"result {name!r} recorded more than once (cell {index}): last wins"
+                    f"result {quote(name)} recorded more than once (cell {index}): last wins"
                 )
             values.pop(name, None)
             values[name] = decode(item.get("value"))
@@ -33,7 +34,6 @@ def read_results(nb: Any) -> tuple[dict[str, Any], list[str]]:
 
 def results(notebook_path: Path | str) -> dict[str, Any]:
     """Named results recorded in an (executed) notebook file."""
-    import nbformat
+    from kit.runs.notebooks import read_executed
 
-    nb = nbformat.read(str(notebook_path), as_version=4)
-    return read_results(nb)[0]
+    return read_results(read_executed(Path(notebook_path)))[0]

@@ -20,6 +20,7 @@ import secrets
 import types
 import typing
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -34,7 +35,10 @@ from pydantic import (
     field_validator,
 )
 
+from kit import fileio
+from kit.errors import InvalidInput, Problem, quote
 from kit.fileio import atomic_write
+from kit.predictions.yamlscan import text_problem
 from kit.project import Project
 from kit.runs.record import decode as decode_floats
 from kit.runs.record import encode as encode_floats
@@ -77,6 +81,10 @@ class RunError(BaseModel):
     ename: str = Field("", description="exception name, e.g. ValueError, CellTimeoutError")
     evalue: str = Field("", description="exception message")
     source: str = Field("", description="first source line of that cell")
+
+
+#: run.json fields written only when they have a value.
+OMITTED_WHEN_NULL = ("process_started", "noticed")
 
 
 class RunRecord(BaseModel):
@@ -129,6 +137,16 @@ class RunRecord(BaseModel):
         "`kit.record_versions` names",
     )
     host: str | None = Field(None, description="hostname:pid of the process that ran it")
+    process_started: float | None = Field(
+        None,
+        description="when that process started (seconds since 1970), to tell it from a later "
+        "process given the same pid",
+    )
+    noticed: str | None = Field(
+        None,
+        description="when a later `kit run` or `kit status` found that process gone and "
+        "marked the run interrupted (UTC, ISO 8601); null otherwise",
+    )
 
     _dir: Path | None = PrivateAttr(None)
 
@@ -141,6 +159,15 @@ class RunRecord(BaseModel):
     def _floats_out(self, results: dict[str, Any]) -> dict[str, Any]:
         return encode_floats(results)
 
+    @field_validator("started", "ended", "noticed")
+    @classmethod
+    def _time(cls, value: str | None) -> str | None:
+        if value is not None:
+            moment = parse_iso(value)  # ValueError: the record is unreadable
+            if moment.tzinfo is None:
+                raise ValueError(f"{quote(value)} has no time zone")
+        return value
+
     @property
     def dir(self) -> Path | None:
         """The run's folder (not part of run.json)."""
@@ -152,8 +179,13 @@ class RunRecord(BaseModel):
         return self
 
     def to_json(self) -> dict[str, Any]:
-        """The record as run.json holds it (plain JSON data)."""
-        return self.model_dump(mode="json")
+        """The record as run.json holds it (plain JSON data). Fields added after the
+        first format are left out while null, so older files are written back as read."""
+        data = self.model_dump(mode="json")
+        for name in OMITTED_WHEN_NULL:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
 
     @classmethod
     def field_table(cls) -> list[tuple[str, str, str]]:
@@ -207,10 +239,8 @@ def cache_key(
 
 
 def file_digest(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except FileNotFoundError:
-        return None
+    """SHA-256 of a file, streamed (`kit.fileio.digest`); None when it is missing."""
+    return fileio.digest(path, fileio.INPUT_BYTES)
 
 
 def versions(extra: Iterable[str] = ()) -> dict[str, str | None]:
@@ -241,31 +271,82 @@ def write_run(run_dir: Path, record: RunRecord) -> None:
     atomic_write(Path(run_dir) / RUN_FILE, text)
 
 
+def _text_problem(data: Any) -> str | None:
+    """The first NUL, control character or lone surrogate in a JSON value's text."""
+    todo = [data]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            if why := text_problem(item):
+                return why
+        elif isinstance(item, dict):
+            todo.extend(item.keys())
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return None
+
+
+def load_run(run_dir: Path, shown: str | None = None) -> RunRecord:
+    """The run record of a folder; `InvalidInput` located at its run.json when it cannot
+    be read (not a regular file, too large, not JSON, not a run record, hostile text)."""
+    path = Path(run_dir) / RUN_FILE
+    shown = shown or str(path)
+    text = fileio.read_text(path, fileio.RUN_RECORD_BYTES, shown)
+    try:
+        data = json.loads(text)
+        if why := _text_problem(data):
+            raise ValueError(why)
+        return RunRecord.model_validate(data).with_dir(run_dir)
+    except ValidationError as e:
+        first = e.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"]) or "run"
+        message = f"{where}: {first['msg'].removeprefix('Value error, ')}"
+    except (ValueError, RecursionError) as e:
+        message = str(e)[:300] or type(e).__name__
+    raise InvalidInput([Problem(shown, 1, 1, "run", f"not a run record: {message}")])
+
+
 def read_run(run_dir: Path) -> RunRecord | None:
     """The run record of a folder, or None when it has none or it is unreadable."""
     try:
-        text = (Path(run_dir) / RUN_FILE).read_text(encoding="utf-8")
-        return RunRecord.model_validate_json(text).with_dir(run_dir)
-    except (OSError, ValueError, ValidationError):
+        return load_run(run_dir)
+    except InvalidInput:
         return None
 
 
-def list_runs(project: Project, experiment: str | None = None) -> list[RunRecord]:
-    """Every run record (of one experiment or all), oldest first."""
+@dataclass
+class RunScan:
+    """The run records found, and a problem for each run.json that could not be read."""
+
+    records: list[RunRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def scan_runs(project: Project, experiment: str | None = None) -> RunScan:
+    """Every run record (of one experiment or all), oldest first, and what was unreadable."""
+    found = RunScan()
     root = project.runs_dir
     if not root.is_dir():
-        return []
+        return found
     folders = [root / experiment] if experiment else sorted(p for p in root.iterdir())
-    runs = []
     for folder in folders:
         if not folder.is_dir():
             continue
         for run_dir in sorted(folder.iterdir()):
-            record = read_run(run_dir) if run_dir.is_dir() else None
-            if record is not None:
-                runs.append(record)
-    runs.sort(key=lambda r: (r.started or "", r.id))
-    return runs
+            if not run_dir.is_dir() or not (run_dir / RUN_FILE).exists():
+                continue
+            try:
+                found.records.append(load_run(run_dir, project.relative(run_dir / RUN_FILE)))
+            except InvalidInput as e:
+                found.problems += e.problems
+    found.records.sort(key=lambda r: (r.started or "", r.id))
+    return found
+
+
+def list_runs(project: Project, experiment: str | None = None) -> list[RunRecord]:
+    """Every readable run record (of one experiment or all), oldest first."""
+    return scan_runs(project, experiment).records
 
 
 def archived_runs(project: Project) -> list[RunRecord]:
@@ -285,7 +366,11 @@ def archived_runs(project: Project) -> list[RunRecord]:
 
 def all_runs(project: Project) -> list[RunRecord]:
     """Runs in `runs/`, and the `evidence/` copies of runs no longer there, oldest first."""
-    local = list_runs(project)
+    return with_archived(project, list_runs(project))
+
+
+def with_archived(project: Project, local: list[RunRecord]) -> list[RunRecord]:
+    """`local` runs and the `evidence/` copies of runs not among them, oldest first."""
     ids = {(r.experiment, r.id) for r in local}
     archived = [r for r in archived_runs(project) if (r.experiment, r.id) not in ids]
     return sorted(local + archived, key=lambda r: (r.started or "", r.id))
@@ -334,10 +419,21 @@ def latest(
 
 
 def run_dir_of(project: Project, record: RunRecord) -> Path:
-    return project.runs_dir / record.experiment / record.id
+    """The run's folder: where it was read from, else where its ids place it."""
+    return record.dir or project.runs_dir / record.experiment / record.id
 
 
 def host() -> str:
     import socket
 
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def process_started(pid: int | None = None) -> float | None:
+    """When process `pid` (default: this one) started, seconds since 1970; None if unknown."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None

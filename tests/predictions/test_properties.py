@@ -1,5 +1,7 @@
-"""Property-based: whatever the file holds, checking it reports problems, never raises."""
+"""Property-based: whatever the file holds, checking it reports problems, never raises; on
+hostile projects no command ends in an internal error."""
 
+import random
 import string
 
 from hypothesis import HealthCheck, given, settings
@@ -8,6 +10,7 @@ from ruamel.yaml import YAML
 
 from kit.predictions.validate import validate_file
 from tests.conftest import BASIC, write_project
+from tests.hostile import COMMANDS, generate, problems_of, run_in_process
 
 scalars = st.one_of(
     st.none(),
@@ -96,3 +99,32 @@ def test_random_bytes_never_raise(tmp_path, data):
 @given(st.integers(0, len(BASIC) - 1), st.text(string.printable, min_size=1, max_size=5))
 def test_mutated_valid_files_never_raise(tmp_path, at, insert):
     _check(tmp_path, BASIC[:at] + insert + BASIC[at:])
+
+
+# Hostile projects (issue 21): the kit's own generator (tests/hostile.py) drawn by hypothesis.
+
+
+SEEDS = st.integers(0, 2**32 - 1)  # the generator draws from random.Random(seed)
+
+
+@SETTINGS
+@given(SEEDS)
+def test_hostile_question_sets_are_checked_without_raising(tmp_path, seed):
+    _check(tmp_path, generate(random.Random(seed)).text)
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(SEEDS)
+def test_no_command_fails_internally_on_a_hostile_project(tmp_path_factory, monkeypatch, seed):
+    """check, status, score --json (also --outcomes), resolve, seal and predict on a hostile
+    project: each refuses or answers; none ends in an internal error, JSON stays valid."""
+    monkeypatch.delenv("KIT_DEBUG", raising=False)
+    hostile = generate(random.Random(seed))
+    root = tmp_path_factory.mktemp("hostile")
+    outcomes = hostile.write(root)
+    for command in COMMANDS:
+        args = tuple(a.format(outcomes=outcomes) for a in command)
+        outcome = run_in_process(root, *args)
+        assert problems_of(args, outcome) == [], (args, hostile)

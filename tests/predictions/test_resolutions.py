@@ -45,29 +45,41 @@ def test_todays_file_loads_and_rewrites_unchanged(project):
 
 
 @pytest.mark.parametrize(
-    ("entry", "message"),
+    ("entry", "where", "message"),
     [
         (
             "{outcome: maybe, evidence_at: '2026-01-01T00:00:00Z'}",
+            "1:21: q-binary.outcome",
             "a binary outcome is true or false",
         ),
-        ("{outcome: true, evidence_at: '2026-01-01T00:00:00'}", "not an ISO 8601 time with a zone"),
-        ("{outcome: true}", "expected a mapping with outcome, evidence_at"),
+        (
+            "{outcome: true, evidence_at: '2026-01-01T00:00:00'}",
+            "1:40: q-binary.evidence_at",
+            "not an ISO 8601 time with a zone",
+        ),
+        ("{outcome: true}", "1:1: q-binary", "expected a mapping with outcome, evidence_at"),
         (
             "{outcome: true, evidence_at: '2026-01-01T00:00:00Z', how: guess}",
-            "how: Input should be",
+            "1:69: q-binary.how",
+            "Input should be",
         ),
+        (
+            "{outcome: true, evidence_at: 9999-12-31T23:59:59-01:00}",
+            "1:40: q-binary.evidence_at",
+            "out of range once converted to UTC",
+        ),
+        ("{outcome: true, evidence_at: 1675209600}", "1:40: q-binary.evidence_at", "not a number"),
     ],
 )
-def test_bad_entries_are_located(project, entry, message):
+def test_bad_entries_are_located(project, entry, where, message):
     project.resolutions_path.write_text(f"q-binary: {entry}\n")
     with pytest.raises(InvalidInput) as info:
         load_resolutions(check(project))
-    assert str(info.value).startswith("predictions/_resolutions.yaml:1:1: q-binary")
+    assert str(info.value).startswith(f"predictions/_resolutions.yaml:{where}:")
     assert message in str(info.value)
 
 
 def test_a_folder_in_place_of_the_file_is_a_located_error(project):
     project.resolutions_path.mkdir()
-    with pytest.raises(InvalidInput, match="_resolutions.yaml:1:1: file: is not a regular file"):
+    with pytest.raises(InvalidInput, match="_resolutions.yaml:1:1: file: is a folder, not a regul"):
         load_resolutions(check(project))

@@ -117,11 +117,16 @@ def test_a_notebook_not_written_yet_is_a_warning(make_project):
     )
 
 
+INSIDE = "must be a notebook name inside notebooks/ (a relative path without . or .. parts)"
+
+
 @pytest.mark.parametrize(
     ("experiment", "message"),
     [
-        ("../exp", "experiment '../exp' leaves notebooks/: give a notebook name inside it"),
-        ("/etc/passwd", "experiment '/etc/passwd' must be a notebook name inside notebooks/"),
+        ("../exp", f"experiment '../exp' {INSIDE}"),
+        ("/etc/passwd", f"experiment '/etc/passwd' {INSIDE}"),
+        ("a/./exp", f"experiment 'a/./exp' {INSIDE}"),
+        ("'../notebooks/exp'", f"experiment '../notebooks/exp' {INSIDE}"),
     ],
 )
 def test_experiment_must_be_a_notebook_inside_notebooks(make_project, experiment, message):

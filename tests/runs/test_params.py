@@ -51,9 +51,9 @@ def test_converts_where_harmless(nb):
     ("values", "message"),
     [
         ({"n_maze": 3}, "has no parameter 'n_maze'; did you mean n_mazes"),
-        ({"n_mazes": "many"}, "parameter 'n_mazes' takes a int .default 100., got 'many'"),
-        ({"n_mazes": 2.5}, "takes a int"),
-        ({"n_mazes": True}, "takes a int"),
+        ({"n_mazes": "many"}, "parameter 'n_mazes' takes an int .default 100., got 'many'"),
+        ({"n_mazes": 2.5}, "takes an int"),
+        ({"n_mazes": True}, "takes an int"),
         ({"rate": "x"}, "takes a float"),
         ({"flag": 1}, "takes a bool"),
         ({"sizes": 3}, "takes a list"),
