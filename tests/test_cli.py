@@ -55,7 +55,7 @@ def test_check_ok_then_error_exit_codes(tmp_path):
 
 def test_check_named_file_reports_only_that_file(tmp_path):
     project = write_project(
-        tmp_path, {"a.yaml": BASIC, "b.yaml": "experiment: nope\nquestions: []\n"}
+        tmp_path, {"a.yaml": BASIC, "b.yaml": "experiment: ../nope\nquestions: []\n"}
     )
     result = kit("check", "predictions/a.yaml", cwd=project.root)
     assert result.returncode == 0, result.stderr

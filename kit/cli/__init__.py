@@ -19,6 +19,7 @@ from kit.cli import report as _report
 from kit.cli import runs as _runs
 from kit.cli import score as _score
 from kit.cli import status as _status
+from kit.cli.common import PROJECT_HELP, project_option
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -28,7 +29,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
     "--project",
     type=click.Path(file_okay=False),
     default=None,
-    help="Project folder (default: the one holding predictions/ at or above here).",
+    help=PROJECT_HELP,
 )
 @click.version_option(package_name="prediction-kit")
 @click.pass_context
@@ -48,7 +49,7 @@ for command in (
     *_score.COMMANDS,
     *_status.COMMANDS,
 ):
-    cli.add_command(command)
+    cli.add_command(project_option(command))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kit.cli.common import parse_pairs, project_of
+from kit.cli.common import parse_pairs, project_of, show_skipped
 
 
 @click.command()
@@ -12,19 +12,30 @@ from kit.cli.common import parse_pairs, project_of
 @click.option("--strict", is_flag=True, help="Fail on warnings too (e.g. unsealed forecasts).")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[str, ...], strict: bool) -> None:
-    """Validate question sets and the seal ledger; list every problem as file:line:col."""
+    """Validate question sets and the seal ledger; list every problem as file:line:col.
+
+    Also checks each set against its notebook, without running it: its parameters (names
+    and types, as `kit run` does) and the results its rules read (a warning when no
+    `record("name", ...)` in the notebook could record one).
+    """
     from pathlib import Path
 
     from kit.predictions import check as check_project
     from kit.predictions.registry import DAMAGED
     from kit.project import Project
+    from kit.runs.static import notebook_problems
 
     project = Project.find(paths[0]) if paths else project_of(ctx)
     result = check_project(project, [Path(p) for p in paths] or None)
-    for problem in result.problems:
+    found = notebook_problems(result)
+    if paths:
+        wanted = {project.relative(Path(p)) for p in paths}
+        found = [p for p in found if p.file in wanted]
+    problems = sorted(set(result.problems) | set(found))
+    for problem in problems:
         click.echo(str(problem), err=problem.severity == "error")
-    errors = len(result.errors)
-    warnings = len(result.problems) - errors
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
     n_q = sum(len(s.questions) for s in result.sets)
     n_f = sum(len(q.forecasts) for _, q in result.questions())
     summary = f"{len(result.sets)} question sets, {n_q} questions, {n_f} forecasts: "
@@ -76,8 +87,22 @@ def predict(
         f"{project.relative(added.path)}: {question_id}: added {by}'s forecast "
         f"{added.forecast.kind}={added.forecast.value} at {added.forecast.at.isoformat()}"
     )
+    _warn_if_late(project, question_id)
     if do_seal:
         ctx.invoke(seal)
+
+
+def _warn_if_late(project, question_id: str) -> None:
+    """Say so when the new forecast is late: there is evidence on its question already."""
+    from kit.workspace import Workspace
+
+    why = Workspace.load(project, allow_errors=True).late_reason(question_id)
+    if why:
+        click.echo(
+            f"warning: {question_id}: this forecast is late, since {why}: it is kept and "
+            "shown, but not scored (`kit score --include-late` scores it)",
+            err=True,
+        )
 
 
 @click.command()
@@ -102,7 +127,7 @@ def seal(ctx: click.Context) -> None:
     click.echo(f"{len(report.sealed)} newly sealed; {total} forecasts in all")
     for what in report.tampered:
         click.echo(f"not sealed, changed after its seal (tampered): {what}", err=True)
-    if report.tampered:
+    if show_skipped(report.skipped) or report.tampered:
         ctx.exit(1)
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kit.cli.common import project_of
+from kit.cli.common import project_of, show_skipped
 
 if TYPE_CHECKING:
     from kit.runs.store import RunRecord
@@ -23,10 +23,12 @@ def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
 
 
 def _describe(record: RunRecord) -> str:
+    """`failed in cell 3 (raise ValueError(...)): ValueError: boom`."""
     err = record.error
-    where = f"cell {err.cell}" if err and err.cell is not None else "before any cell"
-    what = f"{err.ename}: {err.evalue}".strip(": ") if err else ""
-    return f"{record.status} at {where}: {what}"[:300]
+    if err is None:
+        return record.status
+    what = f"{err.ename}: {err.evalue}".strip(": ")
+    return f"{record.status} in {err.where}: {what}"[:300]
 
 
 @click.command("run")
@@ -53,16 +55,18 @@ def run(ctx, target, params, grid, workers, force, timeout, cluster, allow_unsea
     """
     import json
 
-    from kit.errors import RunFailed
-    from kit.predictions import load_predictions
+    from kit.errors import KitError, RunFailed
+    from kit.predictions import load_predictions, skips
+    from kit.predictions.registry import raise_for_damage
     from kit.runs.params import parse_value
-    from kit.runs.plan import plan
+    from kit.runs.plan import make_plan
 
     project = project_of(ctx)
     predictions = load_predictions(project.root, allow_errors=True)
+    raise_for_damage(predictions)
     overrides = {k: parse_value(v) for k, v in _pairs(params, "-p")}
     sweep = {k: [parse_value(x) for x in v.split(",")] for k, v in _pairs(grid, "--grid")}
-    specs, cached = plan(
+    planned = make_plan(
         predictions,
         target,
         overrides=overrides,
@@ -71,6 +75,16 @@ def run(ctx, target, params, grid, workers, force, timeout, cluster, allow_unsea
         allow_unsealed=allow_unsealed,
         timeout_s=timeout,
     )
+    specs, cached = planned.specs, planned.cached
+    # files left out whole name no experiment that could be listed below
+    whole = [k for k in skips.left_out(predictions) if k.question is None]
+    n_skipped = len(planned.skipped) + show_skipped(whole if target == "all" else [])
+    if planned.skipped and not specs and not cached:
+        if n_skipped == 1:
+            raise planned.skipped[0][1]  # the one experiment asked for: its own error
+        _show_skipped(planned.skipped)
+        raise KitError(f"nothing to run: {n_skipped} experiments or files skipped")
+    _show_skipped(planned.skipped)
     for record in cached:
         click.echo(f"cached: {record.experiment}/{record.id} {record.parameters}", err=True)
     records = _execute(specs, workers, cluster, as_json)
@@ -88,6 +102,14 @@ def run(ctx, target, params, grid, workers, force, timeout, cluster, allow_unsea
         click.echo(f"    evidence: runs/{r.experiment}/{r.id}/notebook.ipynb", err=True)
     if bad:
         raise RunFailed(f"{len(bad)} of {len(records)} runs did not succeed")
+    if n_skipped:
+        raise KitError(f"{n_skipped} experiments or files skipped (listed above)")
+
+
+def _show_skipped(skipped) -> None:
+    for t, why in skipped:
+        text = str(why).replace("\n", "\n    ")
+        click.echo(f"kit: skipped experiment {t.experiment} ({t.where}): {text}", err=True)
 
 
 def _execute(specs, workers, cluster, quiet):
@@ -142,11 +164,13 @@ def _execute(specs, workers, cluster, quiet):
 def resolve(ctx, question, value, why, dry_run):
     """Resolve questions from their latest successful runs, or one QUESTION by hand."""
     from kit.errors import KitError, UsageError
-    from kit.predictions import load_predictions
+    from kit.predictions import load_predictions, skips
+    from kit.predictions.registry import raise_for_damage
     from kit.runs.resolve import resolve_all, resolve_manual
 
     project = project_of(ctx)
-    predictions = load_predictions(project.root)
+    predictions = load_predictions(project.root, allow_errors=True)
+    raise_for_damage(predictions)
     if question or value is not None:
         if not question or value is None:
             raise UsageError("a manual resolution needs QUESTION and --value (and --why)")
@@ -154,6 +178,7 @@ def resolve(ctx, question, value, why, dry_run):
         click.echo(f"{res.question}: {res.outcome!r} (manual: {res.why})")
         return
     report = resolve_all(predictions, write=not dry_run)
+    n_skipped = show_skipped(skips.left_out(predictions))
     for qid, res in report.resolved.items():
         click.echo(f"{qid}: {res.outcome!r}  <- {res.run}")
     if report.pending:
@@ -170,8 +195,11 @@ def resolve(ctx, question, value, why, dry_run):
         )
     for line in report.problems:
         click.echo(f"kit: {line}", err=True)
-    if report.problems:
-        raise KitError(f"{len(report.problems)} questions could not be resolved")
+    if report.problems or n_skipped:
+        raise KitError(
+            f"{len(report.problems) + n_skipped} questions or files could not be resolved "
+            "(listed above)"
+        )
 
 
 COMMANDS = (run, resolve)

@@ -6,7 +6,7 @@ import math
 
 import click
 
-from kit.cli.common import console, outcome_options, project_of
+from kit.cli.common import console, outcome_options, project_of, show_skipped
 
 NOTES = {
     "brier": "binary questions: one-sided Brier (p - y)^2 in [0, 1]",
@@ -50,6 +50,7 @@ def score(
     ws = Workspace.load(project_of(ctx), outcomes_path=outcomes_path)
     table = ws.scores(include_late=include_late)
     groups = table.breakdown(by)
+    n_skipped = show_skipped(ws.skipped)
     if as_json:
         pooled = {q.id: ws.community(q.id) for _, q in ws.questions()}
         click.echo(
@@ -61,18 +62,22 @@ def score(
                     "unresolved": table.unresolved,
                     "not_scored": table.not_scored,
                     "late": [r.as_dict() for r in table.late],
+                    "skipped": [
+                        {"file": k.file, "question": k.question, "why": k.why} for k in ws.skipped
+                    ],
                     "community": pooled,
                     "notes": NOTES,
                 }
             )
         )
-        return
+        ctx.exit(1 if n_skipped else 0)
     if not table.records:
         click.echo(
             f"nothing to score: {len(table.unresolved)} questions unresolved, "
             f"{len(table.not_scored)} ambiguous or annulled"
         )
-        return
+        _late(table)
+        ctx.exit(1 if n_skipped else 0)
     from rich.table import Table
 
     t = Table(title=f"scores by {by} (latest forecast per question and forecaster)")
@@ -95,6 +100,13 @@ def score(
         f"{len(table.records)} forecasts scored; {len(table.unresolved)} questions "
         f"unresolved (skipped), {len(table.not_scored)} ambiguous or annulled"
     )
+    _late(table)
+    if n_skipped:
+        ctx.exit(1)
+
+
+def _late(table) -> None:
+    """Say which forecasts were left out as late, even when nothing else scores."""
     if table.late:
         click.echo(
             f"{len(table.late)} late forecasts (sealed after the evidence) not scored: "

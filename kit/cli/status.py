@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kit.cli.common import console, project_of
+from kit.cli.common import console, project_of, show_skipped
 
 NUMBERS = ("questions", "forecasts", "sealed", "late", "resolved")
 
@@ -60,6 +60,7 @@ def status(ctx: click.Context) -> None:
             last_run,
         )
     console().print(table)
+    show_skipped(ws.skipped)
     if predictions.errors:
         click.echo(f"{len(predictions.errors)} problems: run `kit check`", err=True)
 

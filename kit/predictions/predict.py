@@ -15,7 +15,7 @@ from kit.fileio import atomic_write, locked
 from kit.predictions import edit, yamlsafe
 from kit.predictions.registry import check
 from kit.predictions.timefmt import now
-from kit.predictions.validate import validate_file
+from kit.predictions.validate import pattern_help, validate_file
 from kit.project import Project
 from kit.questions import ForecastBase
 
@@ -53,7 +53,11 @@ def forecast_fields(
         lines = []
         for err in e.errors(include_url=False):
             where = ".".join(str(x) for x in err["loc"]) or "forecast"
-            lines.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
+            if err["type"] == "string_pattern_mismatch":
+                message = f"{pattern_help(err['loc'])} (got {err['input']!r})"
+            else:
+                message = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{where}: {message}")
         raise UsageError("refused, nothing written:\n" + "\n".join(lines)) from None
     return fields
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from kit.errors import InvalidInput, LedgerError, NotFound, Problem
+from kit.errors import InvalidInput, KitError, LedgerError, NotFound, Problem
 from kit.predictions import ledger as ledger_mod
 from kit.predictions.models import Forecast, Question
 from kit.predictions.validate import LoadedSet, validate_file
@@ -58,6 +58,11 @@ class Predictions:
         for s, q in self.questions():
             if q.id == question_id:
                 return s, q
+        from kit.predictions.skips import left_out  # it reads this module's types
+
+        for skip in left_out(self):
+            if skip.question == question_id:
+                raise KitError(f"{skip.file}:{skip.line}: question {question_id!r}: {skip.why}")
         ids = [q.id for _, q in self.questions()]
         close = difflib.get_close_matches(question_id, ids, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
@@ -201,17 +206,23 @@ def check(project: Project, paths: Iterable[Path] | None = None) -> Predictions:
 DAMAGED = ("chain", "corrupt")
 
 
+def raise_for_damage(predictions: Predictions) -> None:
+    """Raise `LedgerError` (exit 4) when the ledger itself is damaged: then no seal can be
+    trusted. Every other problem stays local (`kit.predictions.skips`)."""
+    damaged = [str(p) for p in predictions.errors if p.code in DAMAGED]
+    if damaged:
+        raise LedgerError(
+            "the seal ledger is damaged; restore it from git (`git checkout "
+            "predictions/_seals.jsonl`) before going on:\n" + "\n".join(damaged)
+        )
+
+
 def raise_for_errors(predictions: Predictions) -> None:
     """Raise for the errors found: `LedgerError` (exit 4) when the ledger itself is
     damaged, else `InvalidInput` (exit 1) listing every problem."""
     if not predictions.errors:
         return
-    if any(p.code in DAMAGED for p in predictions.errors):
-        damaged = [str(p) for p in predictions.errors if p.code in DAMAGED]
-        raise LedgerError(
-            "the seal ledger is damaged; restore it from git (`git checkout "
-            "predictions/_seals.jsonl`) before going on:\n" + "\n".join(damaged)
-        )
+    raise_for_damage(predictions)
     raise InvalidInput(predictions.problems)
 
 

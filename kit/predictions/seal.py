@@ -7,7 +7,7 @@ from datetime import datetime
 
 from kit.errors import InvalidInput, LedgerError
 from kit.fileio import atomic_write, locked
-from kit.predictions import edit, yamlsafe
+from kit.predictions import edit, skips, yamlsafe
 from kit.predictions import ledger as ledger_mod
 from kit.predictions.registry import ForecastRef, Predictions, check
 from kit.predictions.timefmt import now as utc_now
@@ -21,6 +21,7 @@ class SealReport:
     timed: int = 0  # forecasts whose missing `at` was filled in
     torn_bytes: int = 0  # bytes of a torn ledger tail moved aside
     tampered: list[str] = field(default_factory=list)  # problems left unsealed on purpose
+    skipped: list[skips.Skip] = field(default_factory=list)  # questions with errors, not sealed
     predictions: Predictions | None = None
 
 
@@ -37,11 +38,15 @@ def _fill_times(project: Project, predictions: Predictions, at: datetime) -> int
             continue
         with locked(s.path):
             text = s.path.read_text(encoding="utf-8")
+            _, before = validate_file(project, s.path, text)
             for qi, fj in sorted(missing, reverse=True):  # bottom-up: positions stay valid
                 tree = yamlsafe.load(s.file, text).tree
                 text = edit.insert_time(text, tree, qi, fj, at)
             _, problems = validate_file(project, s.path, text)
-            errors = [p for p in problems if p.severity == "error"]
+            old = {(p.field, p.message) for p in before if p.severity == "error"}
+            errors = [
+                p for p in problems if p.severity == "error" and (p.field, p.message) not in old
+            ]
             if errors:
                 raise InvalidInput(errors)
             atomic_write(s.path, text)
@@ -52,17 +57,16 @@ def _fill_times(project: Project, predictions: Predictions, at: datetime) -> int
 def seal(project: Project, now: datetime | None = None) -> SealReport:
     """Fill in missing forecast times, then append a seal for every unsealed forecast.
 
-    Refuses to run on invalid files. A forecast whose (question, forecaster, time) is
-    already sealed with another digest was tampered with: it is reported, not re-sealed
-    (re-sealing would launder the change).
+    Questions with errors are left out (listed in `skipped`) and the others sealed; a
+    missing notebook does not matter here. A forecast whose (question, forecaster, time)
+    is already sealed with another digest was tampered with: it is reported, not
+    re-sealed (re-sealing would launder the change).
     """
     at = now or utc_now()
     report = SealReport()
     with locked(project.ledger_path):
         predictions = check(project)
-        ledger_codes = {"tampered", "gone", "torn", "chain", "corrupt"}
-        if any(p.code not in ledger_codes for p in predictions.errors):
-            raise InvalidInput(predictions.problems)
+        report.skipped = skips.left_out(predictions)
         report.timed = _fill_times(project, predictions, at)
         if report.timed:
             predictions = check(project)

@@ -65,9 +65,16 @@ def field_name(loc: tuple) -> str:
 
 
 _PATTERN_HELP = {
-    "id": "use lowercase letters, digits and - _ . only, starting with a letter or digit",
+    "id": "use lowercase letters, digits and - _ . only (at most 100), starting with a lowercase "
+    "letter or digit",
 }
 _NAME_HELP = "use letters, digits and - _ . @ + only (at most 64), starting with a letter or digit"
+
+
+def pattern_help(loc: tuple) -> str:
+    """What a name at `loc` may hold, in words (pydantic would show the regular expression)."""
+    last = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    return _PATTERN_HELP.get(last, _NAME_HELP)
 
 
 def pydantic_problems(
@@ -94,8 +101,7 @@ def pydantic_problems(
         elif kind == "extra_forbidden":
             message = f"unknown field; expected one of: {', '.join(model.model_fields)}"
         elif kind == "string_pattern_mismatch":
-            last = next((p for p in reversed(inner) if isinstance(p, str)), "")
-            message = _PATTERN_HELP.get(last, _NAME_HELP)
+            message = pattern_help(inner)
         else:
             message = err["msg"].removeprefix("Value error, ")
         value = err.get("input")
@@ -160,6 +166,8 @@ class _Checker:
             self.add(qloc + issue.loc, issue.message, issue.severity, issue.key)
         if q.experiment is not None and (why := experiment_problem(self.project, q.experiment)):
             self.add(qloc + ("experiment",), why)
+        elif q.experiment is not None and (why := notebook_missing(self.project, q.experiment)):
+            self.add(qloc + ("experiment",), why, "warning")
         if not q.manual:
             try:
                 parse_rule(q.resolve)
@@ -234,20 +242,31 @@ class _Checker:
 
 
 def experiment_problem(project: Project, experiment: str) -> str | None:
-    """Why `experiment` does not name a notebook in `notebooks/`, or None if it does."""
+    """Why `experiment` cannot name a notebook in `notebooks/`, or None if it can.
+
+    A notebook that does not exist yet is not a problem here (`notebook_missing`):
+    predictions are best sealed before the experiment is written."""
     base = project.notebooks_dir.resolve()
     if "\\" in experiment or experiment.startswith("/") or ":" in experiment:
         return f"experiment {experiment!r} must be a notebook name inside notebooks/"
     target = (project.notebooks_dir / f"{experiment}.ipynb").resolve()
     if not target.is_relative_to(base):
         return f"experiment {experiment!r} leaves notebooks/: give a notebook name inside it"
-    if not target.is_file():
-        known = sorted(p.stem for p in project.notebooks_dir.glob("*.ipynb"))
-        return (
-            f"no notebook notebooks/{experiment}.ipynb; notebooks here: "
-            f"{', '.join(known) or 'none'}"
-        )
     return None
+
+
+def notebook_missing(project: Project, experiment: str) -> str | None:
+    """A warning when `experiment`'s notebook does not exist (yet), or None.
+
+    Only running or resolving that experiment needs it; sealing does not."""
+    if experiment_problem(project, experiment) or project.notebook_path(experiment).is_file():
+        return None
+    known = sorted(p.stem for p in project.notebooks_dir.glob("*.ipynb"))
+    return (
+        f"no notebook notebooks/{experiment}.ipynb yet (notebooks here: "
+        f"{', '.join(known) or 'none'}); forecasts can be sealed, but the experiment "
+        "cannot run until it exists"
+    )
 
 
 def validate_file(
@@ -295,6 +314,9 @@ def validate_file(
     if spec is not None and (why := experiment_problem(project, spec.experiment)):
         line, col = yamlsafe.position(tree, ("experiment",))
         problems.append(Problem(file, line, col, "experiment", why))
+    elif spec is not None and (why := notebook_missing(project, spec.experiment)):
+        line, col = yamlsafe.position(tree, ("experiment",))
+        problems.append(Problem(file, line, col, "experiment", why, "warning", "no-notebook"))
 
     checker = _Checker(project, file, tree)
     questions: list[QuestionBase] = []

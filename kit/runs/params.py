@@ -91,8 +91,22 @@ def parse_value(text: str) -> Any:
     return text
 
 
-def _type_name(value: Any) -> str:
-    return type(value).__name__
+#: How a parameter's type is named in messages (by the type of its default).
+_TYPE_WORDS = {
+    "bool": "true or false",
+    "int": "an integer",
+    "float": "a number",
+    "str": "text",
+    "list": "a list",
+    "tuple": "a list",
+    "dict": "a mapping",
+}
+
+
+def type_words(value: Any) -> str:
+    """`an integer`, `a number`, `text`...: the type of `value` as a message names it."""
+    name = type(value).__name__
+    return _TYPE_WORDS.get(name, f"{'an' if name[:1] in 'aeiou' else 'a'} {name}")
 
 
 def coerce(name: str, value: Any, param: Parameter, where: str) -> Any:
@@ -117,28 +131,46 @@ def coerce(name: str, value: Any, param: Parameter, where: str) -> Any:
     else:
         ok = isinstance(value, type(default))
     if not ok:
+        prefix = f"{where}: " if where else ""
         raise UsageError(
-            f"{where}: parameter {name!r} takes a {_type_name(default)} (default "
-            f"{default!r}), got {value!r} ({_type_name(value)})"
+            f"{prefix}parameter {name!r} takes {type_words(default)} (its default is "
+            f"{default!r}), got {value!r}, which is {type_words(value)}"
         )
     return value
 
 
-def check_parameters(values: dict[str, Any], nb_path: Path, where: str) -> dict[str, Any]:
-    """Checked and converted `values`; unknown names or wrong types raise `UsageError`."""
+def unknown_parameter(name: str, known: dict[str, Parameter], nb_path: Path) -> str:
+    """Why `name` is refused: the notebook's parameters cell does not set it."""
     import difflib
 
+    close = difflib.get_close_matches(name, list(known), n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    listed = ", ".join(sorted(known)) or "none (no cell tagged 'parameters')"
+    return f"{nb_path.name} has no parameter {name!r}{hint} (its parameters: {listed})"
+
+
+def parameter_problems(values: dict[str, Any], nb_path: Path) -> dict[str, str]:
+    """Each refused parameter with the reason (empty when all fit the notebook)."""
+    known = notebook_parameters(nb_path)
+    problems = {}
+    for name, value in values.items():
+        if name not in known:
+            problems[name] = unknown_parameter(name, known, nb_path)
+            continue
+        try:
+            coerce(name, value, known[name], "")
+        except UsageError as e:
+            problems[name] = str(e)
+    return problems
+
+
+def check_parameters(values: dict[str, Any], nb_path: Path, where: str) -> dict[str, Any]:
+    """Checked and converted `values`; unknown names or wrong types raise `UsageError`."""
     known = notebook_parameters(nb_path)
     out = {}
     for name, value in values.items():
         if name not in known:
-            close = difflib.get_close_matches(name, list(known), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            listed = ", ".join(sorted(known)) or "none (no cell tagged 'parameters')"
-            raise UsageError(
-                f"{where}: {nb_path.name} has no parameter {name!r}{hint} (its parameters: "
-                f"{listed})"
-            )
+            raise UsageError(f"{where}: {unknown_parameter(name, known, nb_path)}")
         out[name] = coerce(name, value, known[name], where)
     return out
 

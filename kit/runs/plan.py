@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kit.errors import InvalidInput, NotFound, UsageError
+from kit.errors import InvalidInput, KitError, NotFound, UsageError
 from kit.predictions.registry import Predictions
 from kit.runs import params as params_mod
 from kit.runs import store
@@ -161,7 +161,44 @@ def unsealed(predictions: Predictions, chosen: list[Target]) -> list[str]:
     ]
 
 
-def plan(
+@dataclass
+class Plan:
+    """What `kit run` will do: runs to execute, cached runs reused, and the experiments
+    it skips, each with the error that stops it (the others still run)."""
+
+    specs: list[dict[str, Any]] = field(default_factory=list)
+    cached: list[store.RunRecord] = field(default_factory=list)
+    skipped: list[tuple[Target, KitError]] = field(default_factory=list)
+
+
+def _blocker(predictions: Predictions, t: Target, allow_unsealed: bool) -> KitError | None:
+    """Why target `t` cannot run now, or None: errors in its question sets, forecasts
+    that no longer match their seals or are not sealed, or no notebook yet."""
+    from kit.predictions import skips
+
+    errors = [p for p in predictions.errors if p.file in t.files]
+    if errors:
+        return InvalidInput(errors)
+    blocked = skips.blocked(predictions)
+    if mine := [f"{blocked[q].what}: {blocked[q].why}" for q in t.questions if q in blocked]:
+        return KitError("; ".join(mine))
+    if not allow_unsealed and (missing := unsealed(predictions, [t])):
+        listed = "\n  ".join(missing[:20]) + ("\n  ..." if len(missing) > 20 else "")
+        return UsageError(
+            f"{len(missing)} forecasts on these questions are not sealed, so they could be "
+            f"changed after the evidence: run `kit seal` first (or --allow-unsealed, which "
+            f"run.json records):\n  {listed}"
+        )
+    nb_path = predictions.project.notebook_path(t.experiment)
+    if not nb_path.is_file():
+        return NotFound(
+            f"{t.where}: experiment {t.experiment!r} has no notebook "
+            f"{predictions.project.relative(nb_path)} yet: write it, then run it"
+        )
+    return None
+
+
+def make_plan(
     predictions: Predictions,
     target: str,
     *,
@@ -170,32 +207,33 @@ def plan(
     force: bool = False,
     allow_unsealed: bool = False,
     timeout_s: float | None = None,
-) -> tuple[list[dict[str, Any]], list[store.RunRecord]]:
-    """(specs to execute, cached run records reused). Refuses unsealed forecasts."""
+) -> Plan:
+    """The runs of `target`; an experiment that cannot run is skipped with its reason.
+
+    Raises only for what concerns the whole command: an unknown target, and `-p` or
+    `--grid` values that a chosen notebook does not take.
+    """
     from kit.predictions.ledger import git_commit
     from kit.runs.kernel import notebook_settings
 
     project = predictions.project
-    chosen = select(predictions, target)
-    files = {f for t in chosen for f in t.files}
-    errors = [p for p in predictions.errors if p.file in files]
-    if errors:
-        raise InvalidInput(errors)
-    if not allow_unsealed and (missing := unsealed(predictions, chosen)):
-        listed = "\n  ".join(missing[:20]) + ("\n  ..." if len(missing) > 20 else "")
-        raise UsageError(
-            f"{len(missing)} forecasts on these questions are not sealed, so they could be "
-            f"changed after the evidence: run `kit seal` first (or --allow-unsealed, which "
-            f"run.json records):\n  {listed}"
-        )
+    out = Plan()
+    chosen = []
+    for t in select(predictions, target):
+        if (why := _blocker(predictions, t, allow_unsealed)) is not None:
+            out.skipped.append((t, why))
+        else:
+            chosen.append(t)
     commit = git_commit(project.root)
     ledger_digest = store.file_digest(project.ledger_path)
-    specs, cached, seen = [], [], set()
+    seen = set()
     for t in chosen:
         nb_path = project.notebook_path(t.experiment)
-        if not nb_path.is_file():
-            raise NotFound(f"{t.where}: experiment {t.experiment!r} has no notebook {nb_path}")
-        base = params_mod.check_parameters(t.parameters, nb_path, t.where)
+        try:
+            base = params_mod.check_parameters(t.parameters, nb_path, t.where)
+        except KitError as e:
+            out.skipped.append((t, e))
+            continue
         extra = params_mod.check_parameters(overrides or {}, nb_path, "-p")
         digest = params_mod.notebook_digest(nb_path)
         inputs = input_digests(nb_path)
@@ -209,10 +247,10 @@ def plan(
             seen.add((t.experiment, key))
             reuse = None if force else store.latest_ok(project, t.experiment, key=key)
             if reuse is not None:
-                cached.append(reuse)
+                out.cached.append(reuse)
                 continue
             run_id = store.new_run_id(store.utcnow())
-            specs.append(
+            out.specs.append(
                 {
                     "id": run_id,
                     "root": str(project.root.resolve()),
@@ -232,4 +270,19 @@ def plan(
                     "record_versions": settings.record_versions,
                 }
             )
-    return specs, cached
+    return out
+
+
+def plan(
+    predictions: Predictions, target: str, **options: Any
+) -> tuple[list[dict[str, Any]], list[store.RunRecord]]:
+    """(specs to execute, cached run records reused), or the first reason an experiment
+    of `target` cannot run (errors, unsealed or tampered forecasts, no notebook).
+
+    `options` are `make_plan`'s. `kit run` itself uses `make_plan`, which skips such
+    experiments and runs the others.
+    """
+    found = make_plan(predictions, target, **options)
+    if found.skipped:
+        raise found.skipped[0][1]
+    return found.specs, found.cached

@@ -43,6 +43,26 @@ def _rule_outcome(question, value: Any) -> Any:
     return value
 
 
+def unrecorded(names: frozenset[str] | set[str], results: dict[str, Any]) -> str | None:
+    """Why a rule reading `names` cannot be evaluated on a run that recorded `results`:
+    each missing name with the nearest recorded one, and every name recorded; or None."""
+    import difflib
+
+    missing = sorted(n for n in names if n not in results)
+    if not missing:
+        return None
+    parts = []
+    for name in missing:
+        close = difflib.get_close_matches(name, list(results), n=1, cutoff=0.5)
+        parts.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    recorded = ", ".join(sorted(results)) or "nothing"
+    return (
+        f"the run recorded no result {' or '.join(parts)}; it recorded: {recorded}. "
+        'Fix the rule, or record the result in the notebook (`record("name", value)`) '
+        "and run it again"
+    )
+
+
 def resolve_all(predictions: Predictions, *, write: bool = True) -> ResolveReport:
     """Resolve every rule question that has a run; write them to `_resolutions.yaml`."""
     project = predictions.project
@@ -57,6 +77,12 @@ def resolve_all(predictions: Predictions, *, write: bool = True) -> ResolveRepor
             continue
         experiment = question_experiment(s, q)
         nb_path = project.notebook_path(experiment)
+        if not nb_path.is_file():
+            report.problems.append(
+                f"{q.id}: experiment {experiment!r} has no notebook "
+                f"{project.relative(nb_path)} yet: write it and `kit run {experiment}`"
+            )
+            continue
         try:
             cache_id = (experiment, s.file)
             if cache_id not in expected_cache:
@@ -72,6 +98,8 @@ def resolve_all(predictions: Predictions, *, write: bool = True) -> ResolveRepor
             continue
         try:
             rule = parse_rule(q.resolve)
+            if why := unrecorded(rule.names, run.results):
+                raise RuleError(why)
             outcome = _rule_outcome(q, rule.evaluate(run.results))
         except RuleError as e:
             report.problems.append(

@@ -8,6 +8,25 @@ from typing import Any
 
 from kit.runs.record import MIME
 
+#: The tag papermill gives the cell it injects after the `parameters` cell.
+INJECTED_TAG = "injected-parameters"
+
+
+def user_cell(nb: Any, index: int | None) -> tuple[int | None, bool]:
+    """Cell `index` of an executed notebook as its author counts it: (number from 1, not
+    counting papermill's injected cell, or None; whether it is the injected cell)."""
+    cells = nb.get("cells", [])
+    if index is None or not 0 <= index < len(cells):
+        return None, False
+    injected = [
+        i
+        for i, c in enumerate(cells)
+        if INJECTED_TAG in ((c.get("metadata") or {}).get("tags") or [])
+    ]
+    if index in injected:
+        return None, True
+    return index + 1 - sum(i < index for i in injected), False
+
 
 def read_results(nb: Any) -> tuple[dict[str, Any], list[str]]:
     """Results in a notebook node (in recording order; the last of a name wins) and warnings."""
@@ -23,8 +42,10 @@ def read_results(nb: Any) -> tuple[dict[str, Any], list[str]]:
                 item = json.loads(item)
             name = item.get("name")
             if name in values:
+                number, _ = user_cell(nb, index)
                 warnings.append(
-                    f"result {name!r} recorded more than once (cell {index}): last wins"
+                    f"result {name!r} recorded more than once (again in cell {number}): "
+                    "the last value wins"
                 )
             values.pop(name, None)
             values[name] = item.get("value")
