@@ -17,6 +17,7 @@ import click
 from kit.cli import predictions as _predictions
 from kit.cli import report as _report
 from kit.cli import runs as _runs
+from kit.cli import scaffold as _scaffold
 from kit.cli import score as _score
 from kit.cli import status as _status
 from kit.cli.common import PROJECT_HELP, project_option
@@ -37,6 +38,7 @@ def cli(ctx: click.Context, project: str | None) -> None:
     """Write predictions before experiments, run them as notebooks, get scored.
 
     \b
+    Start:     kit init my-study   (a project that runs at once)
     The loop:  kit predict / kit seal  ->  kit run  ->  kit resolve  ->  kit score / kit report
     """
     ctx.obj = {"project": project}
@@ -48,8 +50,10 @@ for command in (
     *_runs.COMMANDS,
     *_score.COMMANDS,
     *_status.COMMANDS,
+    *_scaffold.COMMANDS,
 ):
     cli.add_command(project_option(command))
+cli.add_command(_scaffold.init)  # takes its folder as an argument: no --project
 
 
 def main(argv: list[str] | None = None) -> None:
