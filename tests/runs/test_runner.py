@@ -159,7 +159,10 @@ def test_bad_parameters_are_refused_before_any_kernel(run_project):
     assert out.returncode == 2
     assert "exp.ipynb has no parameter 'nn'; did you mean n" in out.stderr
     out = kit(run_project, "run", "exp", "-p", "n=lots")
-    assert out.returncode == 2 and "parameter 'n' takes an integer (its default is 1), got 'lots'" in out.stderr
+    assert (
+        out.returncode == 2
+        and "parameter 'n' takes an integer (its default is 1), got 'lots'" in out.stderr
+    )
     assert not run_project.runs_dir.exists()
 
 
