@@ -60,6 +60,20 @@ def test_cells_are_numbered_as_in_the_authors_notebook():
     assert user_cell(nb, None) == (None, False)
 
 
+def test_papermills_error_notes_do_not_shift_the_count():
+    # saved after a failure in the last cell: papermill adds a note at the top and an
+    # anchor before the failing cell; its cell_index (3) is of the cells the kernel ran
+    nb = _executed(
+        ("papermill-error-cell-tag",),
+        ("parameters",),
+        ("injected-parameters",),
+        (),
+        ("papermill-error-cell-tag",),
+        (),
+    )
+    assert user_cell(nb, 3) == (3, False)
+
+
 def test_a_result_recorded_twice_names_the_cell_as_shown():
     item = {"application/vnd.kit.result+json": {"name": "x", "value": 1}}
     nb = _executed(("parameters",), ("injected-parameters",), (), ())

@@ -22,7 +22,7 @@ from typing import Any
 
 from kit.runs import store
 from kit.runs.kernel import RunKernels
-from kit.runs.results import read_results, user_cell
+from kit.runs.results import executed_cells, read_results, user_cell
 from kit.runs.store import INJECTED_CELL, KERNEL_LOG, RunError, RunRecord
 
 STARTUP_FAILURES = ("Kernel didn't respond", "Kernel died before replying to kernel_info")
@@ -41,8 +41,9 @@ def _error_at(nb: Any, index: int | None, ename: str, evalue: str) -> RunError:
     """The error located at cell `index` of the executed notebook, numbered as its author
     counts cells (papermill's index counts its injected cell and starts at 0)."""
     source, number = "", None
-    if nb is not None and index is not None and 0 <= index < len(nb.cells):
-        text = nb.cells[index].source
+    cells = executed_cells(nb) if nb is not None else []
+    if index is not None and 0 <= index < len(cells):
+        text = cells[index].source
         number, injected = user_cell(nb, index)
         source = INJECTED_CELL if injected else (text.splitlines()[0] if text else "")
     return RunError(cell=number, ename=ename, evalue=evalue, source=source)
@@ -53,7 +54,7 @@ def _error_at_running_cell(out_nb: Path, ename: str, evalue: str) -> RunError:
     nb = _read(out_nb)
     started = [
         i
-        for i, c in enumerate(nb.cells if nb is not None else [])
+        for i, c in enumerate(executed_cells(nb) if nb is not None else [])
         if c.get("metadata", {}).get("papermill", {}).get("start_time")
     ]
     return _error_at(nb, started[-1] if started else None, ename, evalue)
