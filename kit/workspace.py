@@ -6,13 +6,14 @@ place what the command line, the report, the widgets and the report notebook all
 
 - each question's **evidence** and its time: the run that resolved it (from
   `_resolutions.yaml`), or else the earliest successful run of its experiment with its
-  set's parameters, or none yet;
+  set's parameters (with replicates: with any replicate's parameters), or none yet;
 - each forecast's **lateness**: sealed after its question's evidence existed (or never
   sealed once there is evidence). Late forecasts are kept and shown, and left out of
   scores, markets and the community forecast unless asked for;
 - the **outcomes** and where they came from;
 - the **community forecast** and each question's **market**, over on-time forecasts;
-- the **score table**;
+- the **score table**, the calibration pairs behind the calibration tests, and the
+  **surprise** of each outcome to the community forecast;
 - what is **skipped** and why: questions with errors are left out (the rest of their
   file loads), and questions whose forecasts no longer match their seals (tampered, or a
   sealed forecast gone) are blocked: left out of scores, markets and pools, named in
@@ -24,12 +25,14 @@ None of the views recomputes these.
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kit.assess import markets
+from kit.assess import calibration, markets
+from kit.assess.surprise import surprise_rows
 from kit.assess.table import ScoreTable, score
 from kit.errors import KitError
 from kit.predictions import skips
@@ -65,7 +68,7 @@ class Workspace:
     problems: list[str] = field(default_factory=list)  # what could not be read, and why
     skipped: list[skips.Skip] = field(default_factory=list)  # left out or blocked, and why
     _evidence: dict[str, Evidence] = field(default_factory=dict, repr=False)
-    _matches: dict[tuple[str, str], list] = field(default_factory=dict, repr=False)
+    _matches: dict[tuple[str, str, str], list] = field(default_factory=dict, repr=False)
     _runs: list | None = field(default=None, repr=False)
 
     @classmethod
@@ -130,11 +133,12 @@ class Workspace:
         return self._evidence[question_id]
 
     def _run_evidence(self, loaded: LoadedSet, question: QuestionBase) -> Evidence:
-        run = self.first_run(loaded, question.experiment or loaded.experiment)
-        if run is None:
+        runs = self.question_runs(loaded, question)
+        if not runs:
             return NO_EVIDENCE
         from kit.predictions.timefmt import parse_iso
 
+        run = runs[0]
         return Evidence(parse_iso(run.started), f"{run.experiment}/{run.id}", "run")
 
     def late(self, ref: ForecastRef) -> bool:
@@ -164,21 +168,23 @@ class Workspace:
             self._runs = store.list_runs(self.project)
         return self._runs
 
-    def matching_runs(self, loaded: LoadedSet, experiment: str) -> list:
-        """Successful runs of `experiment` with the set's parameters, oldest first."""
-        key = (loaded.file, experiment)
+    def matching_runs(
+        self, loaded: LoadedSet, experiment: str, parameters: dict[str, Any] | None = None
+    ) -> list:
+        """Successful runs of `experiment` with these parameters (default: the set's),
+        oldest first."""
+        parameters = loaded.parameters if parameters is None else parameters
+        key = (loaded.file, experiment, json.dumps(parameters, sort_keys=True, default=str))
         if key not in self._matches:
-            self._matches[key] = self._matching(loaded, experiment)
+            self._matches[key] = self._matching(loaded, experiment, parameters)
         return self._matches[key]
 
-    def _matching(self, loaded: LoadedSet, experiment: str) -> list:
+    def _matching(self, loaded: LoadedSet, experiment: str, parameters: dict[str, Any]) -> list:
         from kit.runs import params
 
         try:
             expected = params.check_parameters(
-                loaded.parameters,
-                self.project.notebook_path(experiment),
-                f"{loaded.file}: parameters",
+                parameters, self.project.notebook_path(experiment), f"{loaded.file}: parameters"
             )
         except KitError:
             return []  # no notebook yet, or parameters it does not take: `kit check` says
@@ -187,6 +193,35 @@ class Workspace:
             for r in self.runs
             if r.experiment == experiment and r.status == "ok" and r.parameters == expected
         ]
+
+    def question_runs(self, loaded: LoadedSet, question: QuestionBase) -> list:
+        """Successful runs that answer the question (any of its replicates), oldest first."""
+        experiment = question.experiment or loaded.experiment
+        if experiment is None:
+            return []
+        found = {
+            (r.started or "", r.id): r
+            for parameters in loaded.run_parameters(question)
+            for r in self.matching_runs(loaded, experiment, parameters)
+        }
+        return [found[k] for k in sorted(found)]
+
+    def plan_runs(self, loaded: LoadedSet) -> list[tuple[str, dict[str, Any], Any]]:
+        """Each (experiment, parameters) the set's questions need, with its latest
+        successful run (None when it has none): the runs that match the set's plan."""
+        out, seen = [], set()
+        for q in loaded.questions:
+            experiment = q.experiment or loaded.experiment
+            if experiment is None:
+                continue
+            for parameters in loaded.run_parameters(q):
+                key = (experiment, json.dumps(parameters, sort_keys=True, default=str))
+                if key in seen:
+                    continue
+                seen.add(key)
+                found = self.matching_runs(loaded, experiment, parameters)
+                out.append((experiment, parameters, found[-1] if found else None))
+        return out
 
     def first_run(self, loaded: LoadedSet, experiment: str):
         found = self.matching_runs(loaded, experiment)
@@ -250,6 +285,20 @@ class Workspace:
             _matches=self._matches,
             _runs=self._runs,
         )
+
+    def calibration_pairs(self, table: ScoreTable) -> list[tuple[str, float, int]]:
+        """(forecaster, p, y) of the scored forecasts in `table` (see kit.assess.calibration)."""
+        return calibration.calibration_pairs(self.forecasts(), table)
+
+    def surprises(self) -> list[dict[str, Any]]:
+        """Each resolved question's outcome against the community forecast before the
+        evidence, most surprising first, by experiment (see kit.assess.surprise)."""
+        items = [
+            (q.experiment or s.experiment or "(none)", s.name, q, self.community(q.id), outcome)
+            for s, q in self.questions()
+            if (outcome := self.outcomes.get(q.id)) is not None
+        ]
+        return surprise_rows(items)
 
     def choices(self) -> dict[str, list[str]]:
         """The forecasters, tags and question sets there are to filter by."""

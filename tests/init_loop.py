@@ -23,10 +23,11 @@ def init_and_loop(
 ) -> dict[str, subprocess.CompletedProcess]:
     """Run `kit init FOLDER`, then each step of `LOOP` inside FOLDER; assert each exits 0.
 
-    `kit` is the command, e.g. `["kit"]` or `[sys.executable, "-m", "kit"]`. Returns each
-    step's completed process by its command line (`"init"`, `"run all"`, ...).
+    `kit` is the command, e.g. `["kit"]` or `[sys.executable, "-m", "kit"]`; `env` the
+    whole environment to run it in (default: this process's). Returns each step's
+    completed process by its command line (`"init"`, `"run all"`, ...).
     """
-    env = {**os.environ, "KIT_DEBUG": "", **(env or {})}
+    env = {**(os.environ if env is None else env), "KIT_DEBUG": ""}
     out = {}
     steps = [(["init", str(folder)], folder.parent), *((step, folder) for step in LOOP)]
     for args, cwd in steps:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import stat
 
+import pytest
+
 from kit.fileio import atomic_write
 from kit.predictions.seal import seal
 from tests.conftest import BASIC, write_project
@@ -28,6 +30,7 @@ def test_new_files_follow_the_umask_and_replaced_files_keep_their_mode(tmp_path)
         os.umask(old)
 
 
+@pytest.mark.slow
 def test_report_and_resolutions_are_not_private(tmp_path):
     project = write_project(tmp_path, {"basic.yaml": BASIC})
     seal(project)

@@ -6,6 +6,7 @@ import json
 import math
 
 import numpy as np
+import pytest
 
 from kit import jsonout
 from kit.predictions.seal import seal
@@ -19,6 +20,7 @@ def test_non_finite_numbers_become_strings_value_by_value():
     assert json.loads(jsonout.dumps({"text": "Infinity and NaN"})) == {"text": "Infinity and NaN"}
 
 
+@pytest.mark.slow
 def test_a_certain_wrong_forecast_gives_valid_json_and_text_stays(tmp_path):
     wording = BASIC.replace("Is it so?", "Is it Infinity?").replace("p: 0.7", "p: 0")
     project = write_project(tmp_path, {"basic.yaml": wording})

@@ -58,7 +58,7 @@ def test_a_missing_notebook_is_an_error_only_for_its_own_experiment(two_sets):
     resolved = kit("resolve", cwd=two_sets.root)
     assert resolved.returncode == 1
     assert "q-binary: True" in resolved.stdout and "q-num: 1.0" in resolved.stdout
-    assert "kit: r-binary: experiment 'later' has no notebook notebooks/later.ipynb yet" in (
+    assert "r-binary: experiment 'later' has no notebook notebooks/later.ipynb yet" in (
         resolved.stderr
     )
     scored = kit("score", cwd=two_sets.root)
@@ -141,10 +141,10 @@ def test_a_question_with_errors_is_left_out_and_named(two_sets):
 
 
 def test_a_file_whose_top_is_invalid_is_skipped_whole(two_sets):
-    (two_sets.predictions_dir / "c.yaml").write_text("title: no experiment\nquestions: []\n")
+    (two_sets.predictions_dir / "c.yaml").write_text("experiment: exp\nquestions: {a: 1}\n")
     sealed = kit("seal", cwd=two_sets.root)
     assert sealed.returncode == 1 and "6 newly sealed" in sealed.stdout
-    assert "kit: skipped all of predictions/c.yaml: 1 error, the first on line 1" in sealed.stderr
+    assert "kit: skipped all of predictions/c.yaml: 1 error, the first on line 2" in sealed.stderr
 
 
 def test_a_gone_seal_blocks_its_question(two_sets):

@@ -56,13 +56,7 @@ class ScoreTable:
         """Mean scores and counts per forecaster, tag, set or month (of the forecast date)."""
         groups: dict[str, list[ScoreRecord]] = defaultdict(list)
         for r in self.records:
-            if by == "tag":
-                keys = r.tags
-            elif by == "month":
-                keys = [r.at[:7]]  # forecast date, YYYY-MM
-            else:
-                keys = [getattr(r, {"forecaster": "by"}.get(by, by))]
-            for k in keys or ["(none)"]:
+            for k in group_key(r, by):
                 groups[k].append(r)
         rows = []
         for key in sorted(groups):
@@ -76,6 +70,18 @@ class ScoreTable:
             row["infinite_log"] = sum(1 for r in recs if r.scores.get("log") == math.inf)
             rows.append(row)
         return rows
+
+
+def group_key(record: ScoreRecord, by: str) -> list[str]:
+    """The groups a record counts in: its forecaster, set, month (of the forecast date,
+    YYYY-MM) or each of its tags (`(none)` without tags)."""
+    if by == "tag":
+        keys = record.tags
+    elif by == "month":
+        keys = [record.at[:7]]
+    else:
+        keys = [getattr(record, {"forecaster": "by"}.get(by, by))]
+    return keys or ["(none)"]
 
 
 def latest(refs: list[ForecastRef]) -> list[ForecastRef]:

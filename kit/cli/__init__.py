@@ -14,12 +14,15 @@ import sys
 
 import click
 
+from kit.cli import importing as _importing
 from kit.cli import predictions as _predictions
 from kit.cli import report as _report
+from kit.cli import runlist as _runlist
 from kit.cli import runs as _runs
 from kit.cli import scaffold as _scaffold
 from kit.cli import score as _score
 from kit.cli import status as _status
+from kit.cli import surprise as _surprise
 from kit.cli.common import PROJECT_HELP, project_option
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -46,10 +49,13 @@ def cli(ctx: click.Context, project: str | None) -> None:
 
 for command in (
     *_predictions.COMMANDS,
+    *_importing.COMMANDS,
     *_report.COMMANDS,
     *_runs.COMMANDS,
+    *_runlist.COMMANDS,
     *_score.COMMANDS,
     *_status.COMMANDS,
+    *_surprise.COMMANDS,
     *_scaffold.COMMANDS,
 ):
     cli.add_command(project_option(command))

@@ -89,6 +89,8 @@ def run(ctx, target, params, grid, workers, force, timeout, cluster, allow_unsea
         click.echo(f"cached: {record.experiment}/{record.id} {record.parameters}", err=True)
     records = _execute(specs, workers, cluster, as_json)
     everything = cached + records
+    if not as_json:
+        _print_finished(project, records)
     if as_json:
         click.echo(json.dumps([r.to_json() for r in everything], indent=2))
     bad = [r for r in records if r.status != "ok"]
@@ -110,6 +112,18 @@ def _show_skipped(skipped) -> None:
     for t, why in skipped:
         text = str(why).replace("\n", "\n    ")
         click.echo(f"kit: skipped experiment {t.experiment} ({t.where}): {text}", err=True)
+
+
+def _print_finished(project, records) -> None:
+    """Each finished run: its folder, parameters and results (short form) or its failure."""
+    from kit.runs import listing
+
+    for r in records:
+        params = " ".join(f"{k}={listing.short_value(v)}" for k, v in r.parameters.items())
+        what = listing.short_results(r) if r.status == "ok" else _describe(r)
+        click.echo(
+            f"{r.status:<7} {listing.folder(project, r)}  {params}\n        {what}", err=True
+        )
 
 
 def _execute(specs, workers, cluster, quiet):
@@ -162,7 +176,12 @@ def _execute(specs, workers, cluster, quiet):
 @click.option("--dry-run", is_flag=True, help="Show outcomes without writing them.")
 @click.pass_context
 def resolve(ctx, question, value, why, dry_run):
-    """Resolve questions from their latest successful runs, or one QUESTION by hand."""
+    """Resolve questions from their latest successful runs, or one QUESTION by hand.
+
+    A question with replicates resolves once every replicate has a successful run; the
+    ones still missing (and the failed ones) are listed. A question whose rule fails is
+    listed with where its rule is; every other question is still written.
+    """
     from kit.errors import KitError, UsageError
     from kit.predictions import load_predictions, skips
     from kit.predictions.registry import raise_for_damage
@@ -180,7 +199,10 @@ def resolve(ctx, question, value, why, dry_run):
     report = resolve_all(predictions, write=not dry_run)
     n_skipped = show_skipped(skips.left_out(predictions))
     for qid, res in report.resolved.items():
-        click.echo(f"{qid}: {res.outcome!r}  <- {res.run}")
+        more = f" and {len(res.replicates) - 1} more replicate runs" if res.replicates else ""
+        click.echo(f"{qid}: {res.outcome!r}  <- {res.run}{more}")
+    for line in report.incomplete:
+        click.echo(f"waiting: {line}", err=True)
     if report.pending:
         click.echo(
             f"{len(report.pending)} questions have no successful run yet: "

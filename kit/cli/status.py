@@ -12,8 +12,9 @@ NUMBERS = ("questions", "forecasts", "sealed", "late", "resolved")
 @click.command()
 @click.pass_context
 def status(ctx: click.Context) -> None:
-    """Per question set: questions, forecasts, sealed, late, resolved, and the latest
-    successful run with the set's parameters."""
+    """Per question set: questions, forecasts, sealed, late, resolved, and the runs that
+    match its plan (the set's parameters, one per replicate): how many have a successful
+    run, and the latest of them."""
     from rich.table import Table
 
     from kit.workspace import Workspace
@@ -43,12 +44,16 @@ def status(ctx: click.Context) -> None:
     refs = ws.forecasts()
     for s in predictions.sets:
         mine = [r for r in refs if r.set is s]
-        experiments = sorted({q.experiment or s.experiment for q in s.questions} or {s.experiment})
-        matching = [r for e in experiments if (r := ws.latest_run(s, e))]
+        named = {q.experiment or s.experiment for q in s.questions} | {s.experiment}
+        experiments = sorted(e for e in named if e) or ["(none: manual)"]
+        plan = ws.plan_runs(s)
+        matching = [r for _, _, r in plan if r is not None]
         last_run = "-"
         if matching:
             r = max(matching, key=lambda r: r.started or "")
             last_run = f"{r.experiment}: {r.id} {(r.started or '')[:16]}"
+        if len(plan) > 1:
+            last_run = f"{len(matching)}/{len(plan)} runs; latest {last_run}"
         table.add_row(
             s.name,
             ", ".join(experiments),

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints, field_validator
 
 from kit.questions import ForecastBase, QuestionBase, get
-from kit.questions.base import Model
+from kit.questions.base import Model, check_replicates
 
 #: The names most code uses: any forecast, any question.
 Forecast = ForecastBase
@@ -37,12 +37,17 @@ def question_from(raw: Any) -> QuestionBase:
 class QuestionSet(Model):
     """The top of one `predictions/*.yaml` file."""
 
-    experiment: Annotated[str, StringConstraints(min_length=1, max_length=200, strict=True)]
+    #: The notebook that resolves the questions; none for a set of manual questions only.
+    experiment: (
+        Annotated[str, StringConstraints(min_length=1, max_length=200, strict=True)] | None
+    ) = None
     title: str | None = None
     description: str | None = None
     parameters: dict[Annotated[str, StringConstraints(strict=True)], Any] = Field(
         default_factory=dict
     )
+    #: Parameter -> values: every question is resolved over one run per combination.
+    replicates: dict[str, list[Any]] = Field(default_factory=dict)
     liquidity: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 100.0
     questions: list[QuestionBase]
 
@@ -62,3 +67,8 @@ class QuestionSet(Model):
             if isinstance(value, float) and not math.isfinite(value):
                 raise ValueError(f"parameter {name}: {value} is not a finite number")
         return parameters
+
+    @field_validator("replicates")
+    @classmethod
+    def _replicates(cls, replicates: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        return check_replicates(replicates)

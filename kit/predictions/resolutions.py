@@ -13,6 +13,11 @@ One entry per question id:
       evidence_at: '2026-11-23T10:15:00.123Z'   # start of that run (manual: resolution time)
       resolved_at: '2026-11-23T10:20:31.004Z'
 
+A question with replicates is resolved from one run per replicate: `read` holds each
+result as the list of its values over the replicates, `replicates` each replicate's
+parameters, run and values, and `run`/`notebook`/`evidence_at` the replicate run that
+started first. An imported resolution is manual, its `why` citing the file and line.
+
 `outcome` may be `ambiguous` or `annulled` (not scored). A forecast sealed after
 `evidence_at` is late: kept and shown, left out of scores by default.
 """
@@ -39,6 +44,16 @@ HEADER = (
 )
 
 
+class ReplicateRead(BaseModel):
+    """One replicate of a replicated question: its parameters, its run, what was read."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    parameters: dict[str, Any] = Field(description="the replicate's own parameter values")
+    run: str = Field(description="EXPERIMENT/RUN-ID")
+    read: dict[str, Any] = Field(default_factory=dict, description="the results read from it")
+
+
 class Resolution(BaseModel):
     """One question's outcome and its evidence: an entry of `_resolutions.yaml`."""
 
@@ -58,7 +73,16 @@ class Resolution(BaseModel):
     run: str | None = Field(None, description="EXPERIMENT/RUN-ID of the run read")
     notebook: str | None = Field(None, description="that run's executed notebook")
     rule: str | None = Field(None, description="the rule evaluated, on one line")
-    read: dict[str, Any] | None = Field(None, description="the results the rule read")
+    read: dict[str, Any] | None = Field(
+        None,
+        description="the results (and params_NAME parameters) the rule read; with "
+        "replicates, each as the list of its values over the replicates",
+    )
+    replicates: list[ReplicateRead] | None = Field(
+        None,
+        description="with replicates: each replicate's parameters, run (EXPERIMENT/RUN-ID) "
+        "and the values read from it, in the order of the question's replicates",
+    )
     why: str | None = Field(None, description="a manual resolution's reason")
 
     @property
@@ -71,6 +95,8 @@ class Resolution(BaseModel):
         for name in ("why", "rule", "read", "run", "notebook"):
             if getattr(self, name) is not None:
                 entry[name] = getattr(self, name)
+        if self.replicates is not None:
+            entry["replicates"] = [r.model_dump() for r in self.replicates]
         entry["evidence_at"] = iso(self.evidence_at)
         entry["resolved_at"] = self.resolved_at
         return entry

@@ -7,6 +7,7 @@ the others are still checked.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,18 +40,37 @@ class LoadedSet:
         return self.path.stem
 
     @property
-    def experiment(self) -> str:
+    def experiment(self) -> str | None:
+        """The set's experiment; None for a set of manual questions only."""
         return self.spec.experiment
 
     @property
     def parameters(self) -> dict[str, Any]:
         return dict(self.spec.parameters)
 
+    def replicates(self, question: QuestionBase) -> dict[str, list[Any]]:
+        """The question's replicates (its own, else the set's): parameter -> values."""
+        own = question.replicates
+        return dict(self.spec.replicates if own is None else own)
+
+    def run_parameters(self, question: QuestionBase) -> list[dict[str, Any]]:
+        """The parameters of each run the question is resolved from: the set's
+        parameters with each combination of its replicates (one run without them)."""
+        return [{**self.parameters, **combo} for combo in combinations(self.replicates(question))]
+
     def where(self, loc: tuple) -> tuple[int, int]:
         return yamlsafe.position(self.doc.tree, loc)
 
     def question_loc(self, question_id: str) -> tuple:
         return ("questions", self.question_index[question_id])
+
+
+def combinations(replicates: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Every combination of the replicates' values, in the order given ([{}] if none)."""
+    names = list(replicates)
+    return [
+        dict(zip(names, combo, strict=True)) for combo in itertools.product(*replicates.values())
+    ]
 
 
 def field_name(loc: tuple) -> str:
@@ -122,9 +142,12 @@ def article(word: str) -> str:
 class _Checker:
     """Checks the questions of one file, collecting located problems."""
 
-    def __init__(self, project: Project, file: str, tree: Any):
+    def __init__(self, project: Project, file: str, tree: Any, header: dict[str, Any]):
         self.project, self.file, self.tree = project, file, tree
         self.problems: list[Problem] = []
+        self.experiment = header.get("experiment")
+        self.parameters = header.get("parameters") or {}
+        self.replicates = header.get("replicates") or {}
 
     def add(self, loc: tuple, message: str, severity: str = "error", key: bool = False) -> None:
         line, col = yamlsafe.position(self.tree, loc, key=key)
@@ -169,24 +192,42 @@ class _Checker:
         elif q.experiment is not None and (why := notebook_missing(self.project, q.experiment)):
             self.add(qloc + ("experiment",), why, "warning")
         if not q.manual:
-            try:
-                parse_rule(q.resolve)
-            except RuleError as e:
-                line, col = yamlsafe.position(self.tree, qloc + ("resolve",))
-                self.problems.append(
-                    Problem(
-                        self.file,
-                        line,
-                        col + e.column - 1,
-                        field_name(qloc + ("resolve",)),
-                        e.message,
-                    )
-                )
+            self.rule(q, qloc)
         valid, all_valid = forecasts
         self.forecast_checks(kind, q, valid, qloc)
         if not all_valid or any(p.severity == "error" for p in self.problems[before:]):
             return None
         return q.model_copy(update={"forecasts": [f for _, f in valid]})
+
+    def rule(self, q: QuestionBase, qloc: tuple) -> None:
+        """The question's rule: its grammar, its shapes over replicates, the parameters
+        it reads, and an experiment to evaluate it on."""
+        rloc = qloc + ("resolve",)
+        if q.experiment is None and self.experiment is None:
+            self.add(
+                rloc,
+                "a rule needs an experiment: set `experiment` at the top of the file or on "
+                "this question (or write resolve: manual)",
+            )
+        replicates = self.replicates if q.replicates is None else q.replicates
+        if not isinstance(replicates, dict):
+            return  # the set's replicates are invalid: reported at the top
+        try:
+            rule = parse_rule(q.resolve)
+            rule.check_shapes(replicated=bool(replicates), varying=list(replicates))
+        except RuleError as e:
+            line, col = yamlsafe.position(self.tree, rloc)
+            column = col + (e.column or 1) - 1
+            self.problems.append(Problem(self.file, line, column, field_name(rloc), e.message))
+            return
+        known = set(self.parameters if isinstance(self.parameters, dict) else ()) | set(replicates)
+        for name in sorted(rule.params - known):
+            listed = ", ".join(sorted(known)) or "none"
+            self.add(
+                rloc,
+                f"params_{name}: the set passes no parameter {name!r} to its runs "
+                f"(parameters and replicates: {listed})",
+            )
 
     def forecasts(self, kind, raw: Any, floc: tuple) -> tuple[list[tuple[int, ForecastBase]], bool]:
         """Each forecast validated on its own, so that every bad one is reported: the
@@ -311,14 +352,20 @@ def validate_file(
     elif not isinstance(raw_questions, list):
         line, col = yamlsafe.position(tree, ("questions",))
         problems.append(Problem(file, line, col, "questions", "expected a list of questions"))
-    if spec is not None and (why := experiment_problem(project, spec.experiment)):
+    if (
+        spec is not None
+        and spec.experiment is not None
+        and (why := experiment_problem(project, spec.experiment))
+    ):
         line, col = yamlsafe.position(tree, ("experiment",))
         problems.append(Problem(file, line, col, "experiment", why))
-    elif spec is not None and (why := notebook_missing(project, spec.experiment)):
+    elif (
+        spec is not None and spec.experiment and (why := notebook_missing(project, spec.experiment))
+    ):
         line, col = yamlsafe.position(tree, ("experiment",))
         problems.append(Problem(file, line, col, "experiment", why, "warning", "no-notebook"))
 
-    checker = _Checker(project, file, tree)
+    checker = _Checker(project, file, tree, header)
     questions: list[QuestionBase] = []
     index: dict[str, int] = {}
     for i, raw in enumerate(raw_questions if isinstance(raw_questions, list) else []):

@@ -76,6 +76,8 @@ class QuestionBase(Model):
     type: str
     resolve: Text
     experiment: str | None = None  # overrides the set's experiment for this question
+    #: Parameter -> values: one run per combination; None: the set's replicates.
+    replicates: dict[str, list[Any]] | None = None
     tags: list[Name] = Field(default_factory=list)
     forecasts: Sequence[ForecastBase] = Field(default_factory=list)
 
@@ -83,6 +85,11 @@ class QuestionBase(Model):
     @classmethod
     def _empty_list(cls, value: Any) -> Any:
         return [] if value is None else value  # `forecasts:` with nothing under it
+
+    @field_validator("replicates")
+    @classmethod
+    def _replicates(cls, value: dict[str, list[Any]] | None) -> dict[str, list[Any]] | None:
+        return None if value is None else check_replicates(value)
 
     @property
     def manual(self) -> bool:
@@ -94,6 +101,45 @@ class QuestionBase(Model):
         from kit.questions.registry import get
 
         return get(self.type)
+
+
+MAX_REPLICATES = 1000
+
+
+def check_replicates(replicates: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """`replicates` (parameter name -> values, one run per combination) if well formed.
+
+    Names are Python identifiers; each list holds at least one plain value (a finite
+    number, a string, true/false or null), none twice; at most `MAX_REPLICATES` runs.
+    """
+    import keyword
+    import math
+
+    total = 1
+    for name, values in replicates.items():
+        if not name.isidentifier() or keyword.iskeyword(name):
+            raise ValueError(f"replicates: {name!r} is not a parameter name (a Python identifier)")
+        if not values:
+            raise ValueError(f"replicates: {name} needs at least one value")
+        for value in values:
+            if value is not None and not isinstance(value, bool | int | float | str):
+                raise ValueError(f"replicates: {name}: {value!r} is not a plain value")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"replicates: {name}: {value} is not a finite number")
+        seen = [json_key(v) for v in values]
+        if len(set(seen)) < len(seen):
+            raise ValueError(f"replicates: {name} lists a value twice")
+        total *= len(values)
+    if total > MAX_REPLICATES:
+        raise ValueError(f"replicates: {total} combinations; the limit is {MAX_REPLICATES}")
+    return replicates
+
+
+def json_key(value: Any) -> str:
+    """A value's identity as JSON (so that 1 and true, or 1 and 1.0, stay apart)."""
+    import json
+
+    return type(value).__name__ + ":" + json.dumps(value, sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -183,6 +229,13 @@ class QuestionKind:
         self, question: QuestionBase, forecasts: list[ForecastBase], extremize: float = 1.0
     ) -> dict[str, Any] | None:
         """The pooled forecast of each forecaster's latest forecast (None: not pooled)."""
+        return None
+
+    def surprise(
+        self, question: QuestionBase, community: dict[str, Any] | None, outcome: Any
+    ) -> dict[str, Any] | None:
+        """How surprising `outcome` was to the community forecast: `surprise` in nats and
+        the probability or PIT behind it (None: the kind has no pooled forecast)."""
         return None
 
     def describe(self, forecast: ForecastBase) -> str:

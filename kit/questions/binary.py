@@ -84,3 +84,11 @@ class Binary(QuestionKind):
         except ValueError:
             return {"n": len(forecasts), "p": None, "note": "forecasts of both 0 and 1"}
         return {"n": len(forecasts), "p": p}
+
+    def surprise(self, question, community, outcome: bool):
+        from kit.scoring.surprise import surprisal
+
+        if not community or community.get("p") is None:
+            return None
+        p = community["p"] if outcome else 1 - community["p"]
+        return {"p_outcome": p, "surprise": float(surprisal(p))}

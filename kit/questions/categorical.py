@@ -161,3 +161,11 @@ class Categorical(QuestionKind):
             "n": len(forecasts),
             "probs": dict(zip(question.options, map(float, pooled), strict=True)),
         }
+
+    def surprise(self, question, community, outcome: str):
+        from kit.scoring.surprise import surprisal
+
+        if not community or not community.get("probs"):
+            return None
+        p = community["probs"].get(outcome, 0.0)
+        return {"p_outcome": p, "surprise": float(surprisal(p))}

@@ -2,7 +2,8 @@
 decreasing as the level rises; optional `bounds` [low, high] and `unit`.
 
 Outcome: a finite number. Scores: CRPS (from quantiles), weighted interval score, PIT and
-50 %/90 % coverage. No market (quantile forecasts are not prices).
+50 %/90 % coverage. No market (quantile forecasts are not prices). Community: the mean of
+the forecasters' quantiles at the levels they all gave.
 """
 
 from __future__ import annotations
@@ -114,3 +115,32 @@ class Numeric(QuestionKind):
             "cover50": numeric.coverage(levels, values, y, 0.5),
             "cover90": numeric.coverage(levels, values, y, 0.9),
         }
+
+    def community(self, question, forecasts: list[NumericForecast], extremize: float = 1.0):
+        """Quantile averaging at the levels every forecaster gave (`extremize` unused)."""
+        from kit.scoring import numeric
+
+        if not forecasts:
+            return None
+        levels = sorted(set.intersection(*(set(f.quantiles) for f in forecasts)))
+        if not levels:
+            return {
+                "n": len(forecasts),
+                "quantiles": None,
+                "note": "no quantile level given by every forecaster",
+            }
+        pooled = numeric.vincentize([[f.quantiles[t] for t in levels] for f in forecasts])
+        return {
+            "n": len(forecasts),
+            "quantiles": dict(zip(levels, map(float, pooled), strict=True)),
+        }
+
+    def surprise(self, question, community, outcome: float):
+        from kit.scoring import numeric
+        from kit.scoring.surprise import tail_surprisal
+
+        if not community or not community.get("quantiles"):
+            return None
+        levels = list(community["quantiles"])
+        u = numeric.pit(levels, [community["quantiles"][t] for t in levels], float(outcome))
+        return {"pit": u, "surprise": float(tail_surprisal(u))}

@@ -3,6 +3,7 @@
 report/report.html   self-contained (opens with no network)
 report/report.json   every number shown
 report/charts/NAME.png, NAME.svg, NAME.vl.json   each chart (vl-convert, offline)
+report/tables/NAME.csv   each table of the page, for spreadsheets (`TABLES`)
 """
 
 from __future__ import annotations
@@ -32,6 +33,52 @@ def report_json(data: ReportData) -> str:
         "not_scored": data.table.not_scored,
     }
     return jsonout.dumps(payload)
+
+
+#: The CSV files written beside the page: file name -> ReportData field.
+TABLES = {
+    "leaderboard": "leaderboard",
+    "by_tag": "by_tag",
+    "by_set": "by_set",
+    "by_month": "by_month",
+    "pairwise": "pairwise",
+    "relative_skill": "relative_skill",
+    "calibration_tests": "calibration_tests",
+    "reliability": "reliability",
+    "decomposition": "decomposition",
+    "consistency": "consistency",
+    "discrimination": "discrimination",
+    "discrimination_summary": "discrimination_summary",
+    "surprise": "surprise",
+    "coverage": "coverage",
+    "pit": "pit",
+    "questions": "questions",
+}
+
+
+def write_tables(data: ReportData, folder: Path) -> list[Path]:
+    """Every table of the report as `folder/NAME.csv`, and the scored and late forecasts
+    (one column per score)."""
+    from kit import csvout
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def write(name: str, rows: list[dict], first: list[str]) -> None:
+        path = folder / f"{name}.csv"
+        atomic_write(path, csvout.dumps(rows, csvout.columns_of(rows, first)))
+        written.append(path)
+
+    for name, attribute in TABLES.items():
+        rows = getattr(data, attribute)
+        first = ["forecaster"] if name == "leaderboard" else []
+        if name in ("by_tag", "by_set", "by_month"):
+            first = [name.removeprefix("by_")]
+        write(name, rows, first)
+    for name, records in (("records", data.table.records), ("late", data.table.late)):
+        rows = [{k: v for k, v in r.as_dict().items() if k != "scores"} | r.scores for r in records]
+        write(name, rows, ["question", "set", "type", "by", "at", "tags", "outcome"])
+    return written
 
 
 def build_report(
@@ -65,4 +112,5 @@ def build_report(
     html_path = out_dir / "report.html"
     atomic_write(html_path, page)
     atomic_write(out_dir / "report.json", report_json(data))
+    write_tables(data, out_dir / "tables")
     return Written(html_path, written, data)

@@ -42,18 +42,86 @@ def reliability(data: ReportData) -> alt.Chart:
     )
 
 
-def leaderboard(data: ReportData) -> alt.Chart:
-    """Mean one-sided Brier score (0..1, lower is better) per forecaster, binary questions."""
-    rows = [r for r in data.leaderboard if r.get("brier") is not None]
+def leaderboard(data: ReportData) -> alt.LayerChart:
+    """Mean one-sided Brier score (0..1, lower is better) per forecaster, binary questions,
+    with its bootstrap interval over the questions and their number."""
+    level = data.uncertainty.get("level", 0.9)
+    rows = [
+        r | {"label": f"n={r['brier_questions']}"}
+        for r in data.leaderboard
+        if r.get("brier") is not None
+    ]
+    base = alt.Chart(_data(rows)).encode(y=alt.Y("forecaster:N", sort="x", title=None))
+    tooltip = ["forecaster:N", "brier:Q", "brier_low:Q", "brier_high:Q", "brier_questions:Q"]
+    bars = base.mark_bar(color="#9ecae1").encode(
+        x=alt.X("brier:Q", title="mean Brier (one-sided, 0..1, lower is better)"),
+        tooltip=tooltip,
+    )
+    whiskers = base.mark_rule(color="#08519c", strokeWidth=2).encode(
+        x="brier_low:Q", x2="brier_high:Q"
+    )
+    counts = base.mark_text(align="left", dx=4, fontSize=10).encode(
+        x="brier_high:Q", text="label:N"
+    )
+    return (bars + whiskers + counts).properties(
+        width=WIDTH, title=f"Leaderboard: binary questions, {level:.0%} bootstrap intervals"
+    )
+
+
+def consistency(data: ReportData) -> alt.LayerChart:
+    """The CORP reliability curve of all forecasts pooled, inside the band where a
+    calibrated forecaster's curve would lie (resampling; reliabilitydiag's consistency)."""
+    rows = [r for r in data.consistency if r["forecaster"] == "all"]
+    level = rows[0]["level"] if rows else 0.9
+    base = alt.Chart(_data(rows))
+    x = alt.X("forecast:Q", scale=alt.Scale(domain=[0, 1]), title="forecast")
+    band = base.mark_area(color="#bbb", opacity=0.5, interpolate="step-after").encode(
+        x=x, y=alt.Y("low:Q", scale=alt.Scale(domain=[0, 1])), y2="high:Q"
+    )
+    diagonal = (
+        alt.Chart(_data([{"v": 0}, {"v": 1}]))
+        .mark_line(color="#999", strokeDash=[4, 4])
+        .encode(x="v:Q", y="v:Q")
+    )
+    curve = base.mark_line(color="#d62728", interpolate="step-after").encode(
+        x=x,
+        y=alt.Y("recalibrated:Q", title="conditional event probability (CORP)"),
+        tooltip=["forecast:Q", "recalibrated:Q", "low:Q", "high:Q", "n:Q"],
+    )
+    n = rows[0]["n"] if rows else 0
+    return (band + diagonal + curve).properties(
+        width=WIDTH,
+        height=HEIGHT,
+        title=f"CORP reliability with {level:.0%} consistency band (n={n})",
+    )
+
+
+def discrimination(data: ReportData) -> alt.Chart:
+    """Forecasts of what happened and of what did not, on 10-point bins (all pooled)."""
+    rows = [
+        r | {"bin": f"{r['lower_pct']}-{r['upper_pct']}%"}
+        for r in data.discrimination
+        if r["forecaster"] == "all"
+    ]
+    order = list(dict.fromkeys(r["bin"] for r in rows))
+    summary = next((r for r in data.discrimination_summary if r["forecaster"] == "all"), {})
+    auc = summary.get("auc")
+    shown = f", AUC {auc:.2f}" if isinstance(auc, float) and auc == auc else ""
     return (
         alt.Chart(_data(rows))
-        .mark_bar()
+        .mark_bar(opacity=0.7)
         .encode(
-            y=alt.Y("forecaster:N", sort="x", title=None),
-            x=alt.X("brier:Q", title="mean Brier (one-sided, 0..1, lower is better)"),
-            tooltip=["forecaster:N", "brier:Q", "n_brier:Q", "log:Q", "baseline:Q"],
+            x=alt.X("bin:N", sort=order, title="forecast"),
+            xOffset="outcome:N",
+            y=alt.Y("count:Q", title="forecasts"),
+            color=alt.Color("outcome:N", title="outcome"),
+            tooltip=["lower_pct:Q", "upper_pct:Q", "outcome:N", "count:Q"],
         )
-        .properties(width=WIDTH, title="Leaderboard: binary questions")
+        .properties(
+            width=WIDTH,
+            height=200,
+            title=f"Discrimination: forecasts by outcome (n={summary.get('n', 0)}{shown})",
+        )
     )
 
 
@@ -142,6 +210,10 @@ def all_charts(data: ReportData) -> dict[str, alt.TopLevelMixin]:
     charts: dict[str, alt.TopLevelMixin] = {}
     if data.reliability:
         charts["reliability"] = reliability(data)
+    if data.consistency:
+        charts["consistency"] = consistency(data)
+    if data.discrimination:
+        charts["discrimination"] = discrimination(data)
     if any(r.get("brier") is not None for r in data.leaderboard):
         charts["leaderboard"] = leaderboard(data)
         charts["over_time"] = over_time(data)

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from kit.assess import calibration as assess_calibration
+from kit.assess import uncertainty
 from kit.assess.table import ScoreTable
 from kit.scoring import calibration
 from kit.workspace import Workspace
@@ -27,6 +29,15 @@ class ReportData:
     markets: list[dict]
     questions: list[dict]
     messages: list[str] = field(default_factory=list)
+    # uncertainty (leaderboard and breakdowns carry METRIC_low/_high/_questions too)
+    pairwise: list[dict] = field(default_factory=list)  # every two forecasters per score
+    relative_skill: list[dict] = field(default_factory=list)
+    calibration_tests: list[dict] = field(default_factory=list)  # Spiegelhalter's z
+    consistency: list[dict] = field(default_factory=list)  # CORP curve and band, per point
+    discrimination: list[dict] = field(default_factory=list)  # forecasts by outcome, binned
+    discrimination_summary: list[dict] = field(default_factory=list)  # means and AUC
+    surprise: list[dict] = field(default_factory=list)  # by experiment, most surprising first
+    uncertainty: dict[str, Any] = field(default_factory=dict)  # level, resamples, seed
 
     @property
     def empty(self) -> bool:
@@ -36,17 +47,7 @@ class ReportData:
 def calibration_pairs(ws: Workspace, table: ScoreTable) -> list[tuple[str, float, int]]:
     """(forecaster, p, y) pairs of the scored forecasts, as their kinds give them (binary:
     the forecast; categorical: each option one-vs-rest; numeric: none)."""
-    forecasts = {
-        (r.question.id, r.forecast.by, r.forecast.at.isoformat()): r
-        for r in ws.forecasts()
-        if r.forecast.at
-    }
-    out = []
-    for rec in table.records:
-        ref = forecasts[(rec.question, rec.by, rec.at)]
-        q = ref.question
-        out += [(rec.by, p, y) for p, y in q.kind.calibration_pairs(q, ref.forecast, rec.outcome)]
-    return out
+    return ws.calibration_pairs(table)
 
 
 def _decompose(name: str, p: np.ndarray, y: np.ndarray) -> dict[str, Any]:
@@ -68,9 +69,14 @@ def _decompose(name: str, p: np.ndarray, y: np.ndarray) -> dict[str, Any]:
 
 
 def gather(
-    ws: Workspace, *, include_late: bool = False, title: str = "Calibration report"
+    ws: Workspace,
+    *,
+    include_late: bool = False,
+    title: str = "Calibration report",
+    settings: uncertainty.Settings | None = None,
 ) -> ReportData:
     """Collect the report's numbers from a workspace (its outcomes, lateness, markets)."""
+    settings = settings or uncertainty.Settings()
     table = ws.scores(include_late=include_late)
     pairs = calibration_pairs(ws, table)
     reliability, decomposition = [], []
@@ -137,13 +143,34 @@ def gather(
                 "`kit resolve` (or resolve questions by hand) to fill this report."
             )
         )
+    compared = uncertainty.pairwise(table, settings=settings)
+    histogram, summary = assess_calibration.discrimination_rows(pairs)
+
+    def breakdown(by: str) -> list[dict]:
+        return uncertainty.add_intervals(table.breakdown(by), table, by, settings)
+
     return ReportData(
         title=title,
         table=table,
-        leaderboard=table.breakdown("forecaster"),
-        by_tag=table.breakdown("tag"),
-        by_set=table.breakdown("set"),
-        by_month=table.breakdown("month"),
+        leaderboard=breakdown("forecaster"),
+        by_tag=breakdown("tag"),
+        by_set=breakdown("set"),
+        by_month=breakdown("month"),
+        pairwise=compared.rows,
+        relative_skill=compared.skill,
+        calibration_tests=assess_calibration.spiegelhalter_rows(pairs),
+        consistency=assess_calibration.consistency_rows(
+            pairs, level=settings.level, seed=settings.seed
+        ),
+        discrimination=histogram,
+        discrimination_summary=summary,
+        surprise=ws.surprises(),
+        uncertainty={
+            "level": settings.level,
+            "resamples": settings.resamples,
+            "permutations": settings.permutations,
+            "seed": settings.seed,
+        },
         reliability=reliability,
         decomposition=decomposition,
         pit=pit,

@@ -78,9 +78,104 @@ def _question_rows(data: ReportData, root: Path, out_dir: Path) -> list[dict]:
         else:
             row["evidence"] = "manual" if q["how"] == "manual" else None
         c = q["community"] or {}
-        row["community"] = c.get("p", c.get("probs"))
+        row["community"] = c.get("p", c.get("probs", c.get("quantiles")))
         rows.append(row)
     return rows
+
+
+def interval_rows(rows: list[dict], by: str) -> list[dict]:
+    """Long form of a breakdown with intervals: one row per group and score."""
+    from kit.assess.table import metrics
+
+    out = []
+    for row in rows:
+        for metric in metrics():
+            if row.get(metric) is None:
+                continue
+            out.append(
+                {
+                    by: row[by],
+                    "score": metric,
+                    "mean": row[metric],
+                    "low": row.get(f"{metric}_low"),
+                    "high": row.get(f"{metric}_high"),
+                    "questions": row.get(f"{metric}_questions"),
+                    "forecasts": row.get(f"n_{metric}"),
+                }
+            )
+    return out
+
+
+def _uncertainty_sections(data: ReportData) -> list[str]:
+    u = data.uncertainty
+    level = f"{u.get('level', 0.9):.0%}"
+    return [
+        "<h2>How sure are these scores?</h2>",
+        f"<p class='note'>Each mean score with its {level} percentile bootstrap interval: "
+        f"the questions resampled {u.get('resamples')} times (seed {u.get('seed')}), the "
+        "forecasts of one question kept together; `questions` is how many questions it "
+        "rests on, `forecasts` how many forecasts.</p>",
+        table(
+            interval_rows(data.leaderboard, "forecaster"),
+            ["forecaster", "score", "mean", "low", "high", "questions", "forecasts"],
+            left=("forecaster", "score"),
+        ),
+        "<h3>Every two forecasters, on the questions both answered</h3>",
+        f"<p class='note'>difference = mean of (a − b) over their shared questions (lower "
+        f"scores are better, so a negative difference favours a), with its {level} bootstrap "
+        "interval; p: two-sided sign-flip permutation test of no difference "
+        f"({u.get('permutations')} permutations, exact for few questions), p_holm adjusted "
+        "for the comparisons of one score (Holm); ratio = Σa / Σb.</p>",
+        table(
+            data.pairwise,
+            ["metric", "a", "b", "questions", "difference", "low", "high", "p_value", "p_holm"]
+            + ["ratio"],
+            left=("metric", "a", "b"),
+        ),
+        "<p class='note'>Relative skill: the geometric mean of a forecaster's mean score "
+        "ratios against every forecaster, itself included (as scoringutils defines it); "
+        "below 1 is better than the field.</p>",
+        table(
+            data.relative_skill,
+            ["metric", "forecaster", "relative_skill", "compared_with", "questions"],
+            left=("metric", "forecaster"),
+        ),
+        "<h3>Calibration tests</h3>",
+        "<p class='note'>Spiegelhalter's z (binary forecasts and categorical options "
+        "one-vs-rest, treated as independent): about N(0, 1) for a calibrated forecaster; "
+        "positive when outcomes are further from the forecasts than calibration allows. "
+        "The CORP chart shows where a calibrated forecaster's curve would lie.</p>",
+        table(data.calibration_tests, ["forecaster", "z", "p_value", "n"], left=("forecaster",)),
+        "<h3>Discrimination</h3>",
+        "<p class='note'>Mean forecast for what happened and for what did not, and the AUC "
+        "(0.5: no discrimination, 1: every event forecast above every non-event).</p>",
+        table(
+            data.discrimination_summary,
+            ["forecaster", "n", "happened", "mean_if_happened", "mean_if_not", "auc"],
+            left=("forecaster",),
+        ),
+    ]
+
+
+def _surprise_section(data: ReportData) -> list[str]:
+    parts = [
+        "<h2>What the studies taught: surprise</h2>",
+        "<p class='note'>Each resolved question against the community forecast before the "
+        "evidence (on-time forecasts pooled), most surprising first: −ln P(outcome) in nats "
+        "(0.69 = a coin flip's surprise); for numeric questions the outcome's PIT under the "
+        "pooled quantiles and its two-sided tail surprisal −ln(2·min(PIT, 1 − PIT)).</p>",
+    ]
+    for experiment in dict.fromkeys(r["experiment"] for r in data.surprise):
+        parts += [
+            f"<h3>{html.escape(str(experiment))}</h3>",
+            table(
+                [r for r in data.surprise if r["experiment"] == experiment],
+                ["question", "type", "outcome", "community", "forecasters", "p_outcome"]
+                + ["pit", "surprise"],
+                left=("question", "type", "community"),
+            ),
+        ]
+    return parts if data.surprise else []
 
 
 def render(
@@ -145,6 +240,7 @@ def render(
             ],
             left=("forecaster",),
         ),
+        *_uncertainty_sections(data),
         "<h2>By tag, set and month</h2>",
         table(data.by_tag, ["tag", *metrics], left=("tag",)),
         table(data.by_set, ["set", *metrics], left=("set",)),
@@ -187,6 +283,7 @@ def render(
             ],
             left=("question", "set", "type", "evidence", "community"),
         ),
+        *_surprise_section(data),
         "<h2>Late forecasts (not scored)</h2>",
         table(
             [r.as_dict() for r in t.late],

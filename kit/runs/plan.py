@@ -4,8 +4,9 @@ An experiment is a notebook named by a question set (the set's `experiment`, or 
 question's own). `predict.ipynb`, `review.ipynb` and other notebooks are not experiments
 unless their metadata says `"kit": {"experiment": true}` (e.g. a training notebook that
 no question names). Each question is answered by a run of its experiment with its set's
-`parameters`; `-p` and `--grid` change those (and such runs then resolve nothing unless
-the parameters come out equal).
+`parameters`, or by one run per replicate when it has `replicates` (the set's parameters
+with each combination of the replicates' values); `-p` and `--grid` change those (and such
+runs then resolve nothing unless the parameters come out equal).
 
 A successful run is reused when the notebook's code, the parameters and the run's inputs
 are all unchanged. Inputs are compared by content: the files the notebook's metadata
@@ -39,20 +40,26 @@ class Target:
     files: set[str] = field(default_factory=set)
 
 
-def question_experiment(loaded_set, question) -> str:
+def question_experiment(loaded_set, question) -> str | None:
+    """The question's experiment (its own, else its set's); None for a manual-only set."""
     return question.experiment or loaded_set.experiment
 
 
 def targets(predictions: Predictions) -> list[Target]:
-    """Every (experiment, parameters) pair the question sets ask for."""
+    """Every (experiment, parameters) pair the question sets ask for: one per replicate
+    of each question (the set's parameters with the replicate's values)."""
     found: dict[tuple[str, str], Target] = {}
     for s, q in predictions.questions():
         experiment = question_experiment(s, q)
-        key = (experiment, json.dumps(s.parameters, sort_keys=True))
-        if key not in found:
-            found[key] = Target(experiment, dict(s.parameters), f"{s.file}: parameters")
-        found[key].questions.append(q.id)
-        found[key].files.add(s.file)
+        if experiment is None:
+            continue  # a set of manual questions with no experiment
+        where = f"{s.file}: parameters" + (" and replicates" if s.replicates(q) else "")
+        for parameters in s.run_parameters(q):
+            key = (experiment, json.dumps(parameters, sort_keys=True))
+            if key not in found:
+                found[key] = Target(experiment, parameters, where)
+            found[key].questions.append(q.id)
+            found[key].files.add(s.file)
     return list(found.values())
 
 
@@ -71,7 +78,7 @@ def _declared_experiment(nb_path: Path) -> bool:
 
 # Editing these must not make a cached run stale.
 #: Parts of the kit no experiment's kernel runs: the views, and what only they read
-#: (scores, markets, the workspace snapshot, the docs generator, JSON output).
+#: (scores, markets, the workspace snapshot, the docs generator, JSON and CSV output).
 VIEW_ONLY = (
     "cli",
     "ui",
@@ -81,6 +88,7 @@ VIEW_ONLY = (
     "workspace.py",
     "docs.py",
     "jsonout.py",
+    "csvout.py",
 )
 KIT_ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,6 +5,11 @@ A result is a display output whose data holds the kit's own MIME type
 line, so JupyterLab shows `name = value` and nbformat reads it back without any extra
 package. Values must be JSON: numbers, strings, booleans, None, lists and small dicts;
 numpy scalars and arrays (and anything with `.tolist()`) are converted first.
+
+NaN and the infinities are results too (a diverging run): JSON has no such numbers, so
+they are stored as `{"$float": "nan"}`, `{"$float": "inf"}` and `{"$float": "-inf"}`,
+here and in `run.json`, and read back as floats (`decode`). A recorded dict may
+therefore not have the single key `$float`.
 """
 
 from __future__ import annotations
@@ -17,7 +22,37 @@ from typing import Any
 MIME = "application/vnd.kit.result+json"
 MAX_BYTES = 1_000_000  # a result is a figure of the run, not its data
 
+FLOAT_KEY = "$float"
+_NAMES = {"nan": "nan", "inf": "inf", "-inf": "-inf"}
+_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
 _recorded: set[str] = set()
+
+
+def _name(value: float) -> str:
+    return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+
+
+def encode(value: Any) -> Any:
+    """Plain data with NaN and infinities as `{"$float": ...}` (JSON has no such numbers)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return {FLOAT_KEY: _name(value)}
+    if isinstance(value, list | tuple):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        return {k: encode(v) for k, v in value.items()}
+    return value
+
+
+def decode(value: Any) -> Any:
+    """Stored data with each `{"$float": "nan" | "inf" | "-inf"}` back as a float."""
+    if isinstance(value, dict):
+        if len(value) == 1 and value.get(FLOAT_KEY) in _FLOATS:
+            return _FLOATS[value[FLOAT_KEY]]
+        return {k: decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    return value
 
 
 def to_json(value: Any, where: str = "value") -> Any:
@@ -29,9 +64,7 @@ def to_json(value: Any, where: str = "value") -> Any:
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"{where} is {value}: record only finite numbers")
-        return float(value)
+        return float(value) if math.isfinite(value) else {FLOAT_KEY: _NAMES[_name(value)]}
     if isinstance(value, list | tuple):
         return [to_json(v, f"{where}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, dict):
@@ -39,6 +72,8 @@ def to_json(value: Any, where: str = "value") -> Any:
         for k, v in value.items():
             if not isinstance(k, str):
                 raise TypeError(f"{where} has key {k!r}: dict keys must be strings")
+            if k == FLOAT_KEY and len(value) == 1:
+                raise ValueError(f"{where}: a dict whose one key is {FLOAT_KEY!r} is reserved")
             out[k] = to_json(v, f"{where}[{k!r}]")
         return out
     raise TypeError(
@@ -68,7 +103,7 @@ def record(name: str, value: Any) -> None:
         from IPython.display import display
     except ImportError:  # plain Python: nothing to display into
         return
-    shown = json.dumps(data)
+    shown = json.dumps(decode(data))  # NaN, Infinity: for people, not for parsers
     if len(shown) > 200:
         shown = shown[:197] + "..."
     display({MIME: {"name": name, "value": data}, "text/plain": f"{name} = {shown}"}, raw=True)

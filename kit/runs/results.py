@@ -1,4 +1,4 @@
-"""Read the results a notebook recorded with `kit.record`."""
+"""Read the results a notebook recorded with `kit.record` (NaN and infinities as floats)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kit.runs.record import MIME
+from kit.runs.record import MIME, decode
 
 #: The tag papermill gives the cell it injects after the `parameters` cell.
 INJECTED_TAG = "injected-parameters"
@@ -56,7 +56,7 @@ def read_results(nb: Any) -> tuple[dict[str, Any], list[str]]:
                     "the last value wins"
                 )
             values.pop(name, None)
-            values[name] = item.get("value")
+            values[name] = decode(item.get("value"))
     return values, warnings
 
 

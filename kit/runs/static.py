@@ -126,20 +126,30 @@ def recorded_names(nb_path: Path) -> Recorded:
     return found
 
 
-def _parameter_problems(s: LoadedSet, experiment: str, nb_path: Path) -> list[Problem]:
-    out = []
-    try:
-        refused = params_mod.parameter_problems(s.parameters, nb_path)
-    except KitError as e:
-        line, col = s.where(("experiment",))
-        return [Problem(s.file, line, col, "experiment", str(e))]
-    for name, why in refused.items():
-        line, col = yamlsafe.position(s.doc.tree, ("parameters", name), key=True)
-        shown = f"notebooks/{experiment}.ipynb"
-        message = why.replace(nb_path.name, shown, 1) if why.startswith(nb_path.name) else why
-        message += "" if message.startswith(shown) else f" (in {shown})"
-        out.append(Problem(s.file, line, col, f"parameters.{name}", message))
-    return out
+def _parameter_problems(
+    s: LoadedSet, experiment: str, nb_path: Path, questions: list
+) -> list[Problem]:
+    """The set's parameters, and each replicate's values, as the notebook takes them."""
+    shown = f"notebooks/{experiment}.ipynb"
+    runs: list[tuple[tuple, dict]] = [(("parameters",), s.parameters)]
+    for q in questions:  # replicates: the set's (at the top) or a question's own
+        where = ("replicates",) if q.replicates is None else s.question_loc(q.id) + ("replicates",)
+        varying = s.replicates(q)
+        for combo in s.run_parameters(q):
+            runs.append((where, {k: v for k, v in combo.items() if k in varying}))
+    out = set()
+    for where, values in runs:
+        try:
+            refused = params_mod.parameter_problems(values, nb_path)
+        except KitError as e:
+            line, col = s.where(("experiment",))
+            return [Problem(s.file, line, col, "experiment", str(e))]
+        for name, why in refused.items():
+            line, col = yamlsafe.position(s.doc.tree, where + (name,), key=True)
+            message = why.replace(nb_path.name, shown, 1) if why.startswith(nb_path.name) else why
+            message += "" if message.startswith(shown) else f" (in {shown})"
+            out.add(Problem(s.file, line, col, field_name(where + (name,)), message))
+    return sorted(out)
 
 
 def _rule_warnings(s: LoadedSet, question, experiment: str, recorded: Recorded) -> list[Problem]:
@@ -171,15 +181,16 @@ def notebook_problems(predictions: Predictions) -> list[Problem]:
     recorded: dict[str, Recorded | None] = {}
     for s in predictions.sets:
         experiments = {question_experiment(s, q) for q in s.questions} or {s.experiment}
-        for experiment in sorted(experiments):
+        for experiment in sorted(e for e in experiments if e):  # None: manual questions only
             nb_path = project.notebook_path(experiment)
+            mine = [q for q in s.questions if question_experiment(s, q) == experiment]
             if nb_path.is_file():
-                problems += _parameter_problems(s, experiment, nb_path)
+                problems += _parameter_problems(s, experiment, nb_path, mine)
         for q in s.questions:
             experiment = question_experiment(s, q)
-            nb_path = project.notebook_path(experiment)
-            if q.manual or not nb_path.is_file():
+            if q.manual or not experiment or not project.notebook_path(experiment).is_file():
                 continue
+            nb_path = project.notebook_path(experiment)
             if experiment not in recorded:
                 try:
                     recorded[experiment] = recorded_names(nb_path)

@@ -24,10 +24,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_serializer,
+    field_validator,
+)
 
 from kit.fileio import atomic_write
 from kit.project import Project
+from kit.runs.record import decode as decode_floats
+from kit.runs.record import encode as encode_floats
 
 RUN_FILE = "run.json"
 NOTEBOOK_FILE = "notebook.ipynb"
@@ -123,7 +133,9 @@ class RunRecord(BaseModel):
         "1, papermill's injected cell not counted), or null when the run did not fail",
     )
     results: dict[str, Any] = Field(
-        default_factory=dict, description="the results the notebook recorded"
+        default_factory=dict,
+        description='the results the notebook recorded (NaN and infinities as {"$float": '
+        '"nan"}, {"$float": "inf"}, {"$float": "-inf"})',
     )
     warnings: list[str] = Field(default_factory=list, description="e.g. a result recorded twice")
     versions: dict[str, str | None] = Field(
@@ -134,6 +146,15 @@ class RunRecord(BaseModel):
     host: str | None = Field(None, description="hostname:pid of the process that ran it")
 
     _dir: Path | None = PrivateAttr(None)
+
+    @field_validator("results", mode="before")
+    @classmethod
+    def _floats_in(cls, results: Any) -> Any:
+        return decode_floats(results)
+
+    @field_serializer("results")
+    def _floats_out(self, results: dict[str, Any]) -> dict[str, Any]:
+        return encode_floats(results)
 
     @property
     def dir(self) -> Path | None:
@@ -266,8 +287,21 @@ def latest_ok(
     project: Project, experiment: str, *, key: str | None = None, parameters: dict | None = None
 ) -> RunRecord | None:
     """The latest successful run of `experiment` with this cache key or these parameters."""
-    for record in reversed(list_runs(project, experiment)):
-        if record.status != "ok":
+    return latest(list_runs(project, experiment), key=key, parameters=parameters)
+
+
+def latest(
+    records: list[RunRecord],
+    *,
+    key: str | None = None,
+    parameters: dict | None = None,
+    ok: bool = True,
+) -> RunRecord | None:
+    """The latest of `records` (oldest first) with this cache key or these parameters:
+    successful ones only, or (`ok=False`) finished ones of any status."""
+    wanted = ("ok",) if ok else FINISHED
+    for record in reversed(records):
+        if record.status not in wanted:
             continue
         if key is not None and record.cache_key != key:
             continue

@@ -149,3 +149,13 @@ def crps_normal(y: float, mu: float, sigma: float) -> float:
     """
     sr = scoringrules()
     return float(sr.crps_normal(y, mu, sigma, backend=SR_BACKEND))
+
+
+def vincentize(values) -> np.ndarray:
+    """The pooled quantile forecast of k forecasters at the same levels: the mean of their
+    values at each level, `values` (k, L). Quantile averaging ("Vincentization"):
+    Lichtendahl, Grushka-Cockayne & Winkler (2013), Management Science 59:1594-1611."""
+    q = np.asarray(values, dtype=float)
+    if q.ndim != 2 or q.shape[0] == 0:
+        raise ValueError("values must be (forecasters, levels) with at least one forecaster")
+    return q.mean(axis=0)

@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
+from kit.assess.table import score
 from kit.errors import InvalidInput
 from kit.predictions import check
-from kit.assess.table import score
 from kit.predictions.outcomes import load_outcomes
 from tests.conftest import BASIC
 

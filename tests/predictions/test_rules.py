@@ -31,7 +31,7 @@ def test_names_are_collected():
         ("x > 0", {}, "result 'x' was not recorded by the run"),
         ("x and y", {"x": 1, "y": True}, "'and' needs true or false, got 1"),
         ("x / y", {"x": 1, "y": 0}, "division by zero"),
-        ("x + 1", {"x": "a"}, "Add needs numbers, got 'a'"),
+        ("x + 1", {"x": "a"}, "'\\+' needs numbers, got 'a'"),
         ("x < 1", {"x": "a"}, "cannot compare 'a' with 1"),
         ("2 ** x", {"x": 1000}, "exponent 1000 is larger than 64"),
     ],

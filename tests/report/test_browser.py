@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kit.report.build import build_report
 from kit.workspace import Workspace
 from tests.browser import browser_page, require_chromium
@@ -11,6 +13,7 @@ from tests.browser import browser_page, require_chromium
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
+@pytest.mark.slow
 def test_report_draws_every_chart_without_network(scored_project, tmp_path):
     require_chromium()
     out = tmp_path / "report"

@@ -89,6 +89,7 @@ def test_pit_and_coverage_for_numeric_questions(data):
     assert all(r["n"] == 8 for r in d.coverage)
 
 
+@pytest.mark.slow
 def test_report_files_are_offline_and_complete(scored_project, tmp_path):
     out = tmp_path / "out"
     ws = Workspace.load(scored_project.root, outcomes_path=scored_project.root / "outcomes.yaml")

@@ -22,13 +22,14 @@ def test_numpy_values_become_plain_json():
     [
         (object(), "value is a object"),
         ({1: 2}, "dict keys must be strings"),
-        (float("nan"), "record only finite numbers"),
+        ({"$float": "x"}, "a dict whose one key is '$float' is reserved"),
         ([1, {"k": set()}], "value[1]['k'] is a set"),
     ],
 )
 def test_unstorable_values_are_named(value, message):
     with pytest.raises(
-        (TypeError, ValueError), match=message.replace("[", r"\[").replace("]", r"\]")
+        (TypeError, ValueError),
+        match=message.replace("[", r"\[").replace("]", r"\]").replace("$", r"\$"),
     ):
         to_json(value)
 
@@ -62,3 +63,29 @@ def test_notebook_round_trip_through_nbformat(tmp_path):
     from kit import results
 
     assert results(path) == {"rate": 0.41}
+
+
+def test_nan_and_infinities_are_results(tmp_path):
+    import json
+    import math
+
+    from kit.runs.record import decode
+    from kit.runs.store import RunRecord, read_run, write_run
+
+    stored = to_json({"loss": math.nan, "curve": [1.0, math.inf, -math.inf]})
+    assert stored == {
+        "loss": {"$float": "nan"},
+        "curve": [1.0, {"$float": "inf"}, {"$float": "-inf"}],
+    }
+    json.dumps(stored, allow_nan=False)  # plain JSON
+    back = decode(stored)
+    assert math.isnan(back["loss"]) and back["curve"] == [1.0, math.inf, -math.inf]
+    # in a notebook's outputs, and through run.json
+    values, _ = read_results(_nb(("loss", {"$float": "nan"}), ("peak", {"$float": "inf"})))
+    assert math.isnan(values["loss"]) and values["peak"] == math.inf
+    record = RunRecord(id="r", experiment="e", results=values)
+    write_run(tmp_path, record)
+    text = (tmp_path / "run.json").read_text()
+    assert '"loss": {\n      "$float": "nan"\n    }' in text and "NaN" not in text
+    again = read_run(tmp_path)
+    assert math.isnan(again.results["loss"]) and again.results["peak"] == math.inf

@@ -71,8 +71,8 @@ def test_resolution_errors_name_the_question(run_project):
     assert out.returncode == 1
     err = out.stderr
     assert (
-        "q-missing: the run recorded no result 'nothing_recorded'; it recorded: done, n_plus, x."
-        in err
+        "q-missing: result 'nothing_recorded' was not recorded by the run; it recorded: done, "
+        "n_plus, x." in err
     )
     assert "q-not-bool: rule gave 1: a binary outcome is true or false" in err
     assert "q-bad-option: rule gave 'z': outcome 'z' is not an option (a, b)" in err
@@ -87,9 +87,11 @@ def test_an_unrecorded_result_names_the_nearest_recorded_one(run_project):
     rules = text.replace("resolve: x > 0", "resolve: final_los < 0.3")
     (run_project.predictions_dir / "basic.yaml").write_text(rules)
     report = resolve_all(predictions_of(run_project), write=False)
-    (line,) = [p for p in report.problems if p.startswith("q-binary")]
-    assert "the run recorded no result 'final_los' (did you mean 'final_loss'?)" in line
-    assert "it recorded: final_loss, slope" in line
+    (line,) = [p for p in report.problems if ": q-binary: " in p]
+    assert "result 'final_los' was not recorded by the run; it recorded: final_loss, slope " in (
+        line
+    )
+    assert "(did you mean 'final_loss'?)" in line
 
 
 def test_manual_outcomes_and_not_scored(run_project):

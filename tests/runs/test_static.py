@@ -112,3 +112,28 @@ def test_the_shipped_maze_sets_pass_against_their_notebooks():
 
     root = Path(__file__).resolve().parents[2]
     assert notebook_problems(check(Project(root))) == []
+
+
+REPLICATED = """\
+experiment: exp
+parameters: {n: 3}
+replicates: {sed: [0, 1]}
+questions:
+  - {id: q-set, text: t, type: numeric, resolve: mean(x)}
+  - id: q-own
+    text: t
+    type: numeric
+    resolve: mean(x)
+    replicates: {n: [1, 'two']}
+"""
+
+
+def test_replicate_values_are_checked_too(tmp_path):
+    project = _project(tmp_path, "from kit import record\nrecord('x', n)", text=REPLICATED)
+    assert check(project).errors == []
+    assert _shown(project) == [
+        "predictions/a.yaml:3:14: replicates.sed: notebooks/exp.ipynb has no parameter 'sed'; "
+        "did you mean seed? (its parameters: n, seed)",
+        "predictions/a.yaml:10:18: questions[1].replicates.n: parameter 'n' takes an integer "
+        "(its default is 1), got 'two', which is text (in notebooks/exp.ipynb)",
+    ]

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from kit.predictions.seal import seal
 from kit.predictions.resolutions import Resolution, write_resolutions
+from kit.predictions.seal import seal
 from kit.predictions.timefmt import parse_iso
 from tests.conftest import write_project
 from tests.report.conftest import scored_project_files

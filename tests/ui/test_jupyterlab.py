@@ -88,6 +88,7 @@ def lab(tmp_path):
         log.close()
 
 
+@pytest.mark.slow
 def test_predict_notebook_in_jupyterlab(lab):
     project, url, token = lab
     with browser_page(1400, 1000) as (page, requests):

@@ -123,6 +123,7 @@ def test_review_filters_recompute(scored_project_ui):
     assert all(r.tags == ["even"] for r in review.compute().table.records)
 
 
+@pytest.mark.slow
 def test_run_launcher_runs_and_reports_failures(tmp_path):
     from tests.conftest import BASIC, write_project
     from tests.runs.conftest import EXP
