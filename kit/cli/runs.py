@@ -77,11 +77,11 @@ def run(ctx, target, params, grid, workers, force, timeout, cluster, allow_unsea
     )
     specs, cached = planned.specs, planned.cached
     # files left out whole name no experiment that could be listed below
-    whole = [k for k in skips.left_out(predictions) if k.question is None]
-    n_skipped = len(planned.skipped) + show_skipped(whole if target == "all" else [])
+    whole = [k for k in skips.left_out(predictions) if k.question is None and target == "all"]
+    n_skipped = len({t.experiment for t, _ in planned.skipped}) + show_skipped(whole)
     if planned.skipped and not specs and not cached:
-        if n_skipped == 1:
-            raise planned.skipped[0][1]  # the one experiment asked for: its own error
+        if not whole and len({str(why) for _, why in planned.skipped}) == 1:
+            raise planned.skipped[0][1]  # one reason for all asked for: that error itself
         _show_skipped(planned.skipped)
         raise KitError(f"nothing to run: {n_skipped} experiments or files skipped")
     _show_skipped(planned.skipped)
@@ -109,9 +109,16 @@ def run(ctx, target, params, grid, workers, force, timeout, cluster, allow_unsea
 
 
 def _show_skipped(skipped) -> None:
+    """Each experiment skipped, and why: once per reason, however many runs it stops."""
+    grouped: dict[tuple[str, str], list] = {}
     for t, why in skipped:
-        text = str(why).replace("\n", "\n    ")
-        click.echo(f"kit: skipped experiment {t.experiment} ({t.where}): {text}", err=True)
+        grouped.setdefault((t.experiment, str(why)), []).append(t)
+    for (experiment, why), stopped in grouped.items():
+        runs = f", {len(stopped)} parameter sets" if len(stopped) > 1 else ""
+        text = why.replace("\n", "\n    ")
+        click.echo(
+            f"kit: skipped experiment {experiment} ({stopped[0].where}{runs}): {text}", err=True
+        )
 
 
 def _print_finished(project, records) -> None:
