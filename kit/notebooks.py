@@ -165,8 +165,22 @@ def notebook_parameters(nb_path: Path) -> dict[str, Parameter]:
     return {}
 
 
-def _type_name(value: Any) -> str:
-    return type(value).__name__
+#: How a parameter's type is named in messages (by the type of its default).
+_TYPE_WORDS = {
+    "bool": "true or false",
+    "int": "an integer",
+    "float": "a number",
+    "str": "text",
+    "list": "a list",
+    "tuple": "a list",
+    "dict": "a mapping",
+}
+
+
+def type_words(value: Any) -> str:
+    """`an integer`, `a number`, `text`...: the type of `value` as a message names it."""
+    name = type(value).__name__
+    return _TYPE_WORDS.get(name, f"{'an' if name[:1] in 'aeiou' else 'a'} {name}")
 
 
 def coerce(name: str, value: Any, param: Parameter, where: str) -> Any:
@@ -191,16 +205,36 @@ def coerce(name: str, value: Any, param: Parameter, where: str) -> Any:
     else:
         ok = isinstance(value, type(default))
     if not ok:
+        prefix = f"{where}: " if where else ""
         raise UsageError(
-            f"{where}: parameter {quote(name)} takes {_article(default)} "
-            f"{_type_name(default)} (default {quote(default)}), got {quote(value)} "
-            f"({_type_name(value)})"
+            f"{prefix}parameter {quote(name)} takes {type_words(default)} (its default is "
+            f"{quote(default)}), got {quote(value)}, which is {type_words(value)}"
         )
     return value
 
 
-def _article(value: Any) -> str:
-    return "an" if _type_name(value)[:1] in "aeiou" else "a"
+def unknown_parameter(name: str, known: dict[str, Parameter], nb_path: Path) -> str:
+    """Why `name` is refused: the notebook's parameters cell does not set it."""
+    short = isinstance(name, str) and len(name) <= 100
+    close = difflib.get_close_matches(name, list(known), n=3) if short else []
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    names = listed(sorted(known)) or "none (no cell tagged 'parameters')"
+    return f"{nb_path.name} has no parameter {quote(name)}{hint} (its parameters: {names})"
+
+
+def parameter_problems(values: dict[str, Any], nb_path: Path) -> dict[str, str]:
+    """Each refused parameter with the reason (empty when all fit the notebook)."""
+    known = notebook_parameters(nb_path)
+    problems = {}
+    for name, value in values.items():
+        if name not in known:
+            problems[name] = unknown_parameter(name, known, nb_path)
+            continue
+        try:
+            coerce(name, value, known[name], "")
+        except UsageError as e:
+            problems[name] = str(e)
+    return problems
 
 
 def check_parameters(values: dict[str, Any], nb_path: Path, where: str) -> dict[str, Any]:
@@ -209,13 +243,6 @@ def check_parameters(values: dict[str, Any], nb_path: Path, where: str) -> dict[
     out = {}
     for name, value in values.items():
         if name not in known:
-            short = isinstance(name, str) and len(name) <= 100
-            close = difflib.get_close_matches(name, list(known), n=3) if short else []
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            names = listed(sorted(known)) or "none (no cell tagged 'parameters')"
-            raise UsageError(
-                f"{where}: {nb_path.name} has no parameter {quote(name)}{hint} (its "
-                f"parameters: {names})"
-            )
+            raise UsageError(f"{where}: {unknown_parameter(name, known, nb_path)}")
         out[name] = coerce(name, value, known[name], where)
     return out

@@ -19,7 +19,11 @@ place what the command line, the report, the widgets and the report notebook all
 - each question's **amendments**, and which were post-hoc (made after evidence existed);
 - the **community forecast** and each question's **market**, over on-time forecasts;
 - the **score table**, the calibration pairs behind the calibration tests, and the
-  **surprise** of each outcome to the community forecast.
+  **surprise** of each outcome to the community forecast;
+- what is **skipped** and why: questions with errors are left out (the rest of their
+  file loads), and questions whose forecasts no longer match their seals (tampered, or a
+  sealed forecast gone) are blocked: left out of scores, markets and pools, named in
+  `skipped`, while every other question goes on (`kit.predictions.skips`).
 
 None of the views recomputes these.
 """
@@ -38,10 +42,11 @@ from kit.assess.surprise import surprise_rows
 from kit.assess.table import ScoreTable, score
 from kit.errors import KitError
 from kit.predictions import plans as plans_mod
+from kit.predictions import skips
 from kit.predictions.amend import EvidenceLookup
 from kit.predictions.ledger import PlanSeal, Seal
 from kit.predictions.outcomes import load_outcomes
-from kit.predictions.registry import ForecastRef, Predictions, check, raise_for_errors
+from kit.predictions.registry import ForecastRef, Predictions, check, raise_for_damage
 from kit.predictions.resolutions import Resolution, load_resolutions
 from kit.predictions.timefmt import parse_iso
 from kit.predictions.validate import LoadedSet
@@ -77,6 +82,7 @@ class Workspace:
     problems: list[str] = field(default_factory=list)  # what could not be read, and why
     withheld: dict[str, str] = field(default_factory=dict)  # question -> why its outcome is not
     witnessed: dict[int, datetime] | None = None  # ledger line -> when git first held it
+    skipped: list[skips.Skip] = field(default_factory=list)  # left out or blocked, and why
     _evidence: dict[str, Evidence] = field(default_factory=dict, repr=False)
     _plan_matches: dict[str, list] = field(default_factory=dict, repr=False)
     _matches: dict[tuple[str, str, str], list] = field(default_factory=dict, repr=False)
@@ -93,27 +99,31 @@ class Workspace:
     ) -> Workspace:
         """Read the project at `where` (default: the current one).
 
-        Invalid question sets or resolutions raise `InvalidInput` unless `allow_errors`,
-        which leaves the invalid parts out and lists them in `problems`. With `witnessed`,
-        lateness goes by the time git first witnessed each seal (`kit check --history`).
+        Questions with errors and questions whose forecasts no longer match their seals
+        are left out and listed in `skipped`; the rest loads. A damaged ledger raises
+        `LedgerError` and unreadable resolutions raise, unless `allow_errors` (then they
+        are listed in `problems`). With `witnessed`, lateness goes by the time git first
+        witnessed each seal (`kit check --history`).
         """
         project = where if isinstance(where, Project) else Project.find(where)
-        predictions = check(project)
+        checked = check(project)
         if not allow_errors:
-            raise_for_errors(predictions)
-        ws = cls(project, predictions)
+            raise_for_damage(checked)
+        blocked = skips.blocked(checked)
+        ws = cls(project, skips.without(checked, set(blocked)))
+        ws.skipped = skips.skipped(checked)
         if witnessed:
             from kit.predictions.history import witnessed_times
 
             ws.witnessed = witnessed_times(project)
         try:
-            ws.resolutions = load_resolutions(predictions)
+            ws.resolutions = load_resolutions(checked)
         except KitError as e:
             if not allow_errors:
                 raise
             ws.problems.append(f"cannot read resolutions: {e}")
         if outcomes_path is not None:
-            ws.outcomes = load_outcomes(Path(outcomes_path), predictions)
+            ws.outcomes = load_outcomes(Path(outcomes_path), checked)
             ws.outcome_source = project.relative(Path(outcomes_path))
         else:
             for qid in ws.resolutions:
@@ -194,6 +204,16 @@ class Workspace:
             return False
         sealed = self.sealed_time(ref.seal)
         return sealed is None or sealed > at
+
+    def late_reason(self, question_id: str) -> str | None:
+        """Why a forecast made now on this question would be late (its evidence exists
+        already), or None when it would be on time."""
+        evidence = self.evidence(question_id)
+        if evidence.source == "resolution":
+            return "the question is already resolved"
+        if evidence.source == "run":
+            return f"its experiment already ran ({evidence.run})"
+        return None
 
     def late_count(self, question_id: str) -> int:
         return sum(self.late(r) for r in self.predictions.forecasts(question_id))

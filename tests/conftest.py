@@ -40,7 +40,7 @@ def notebook(params: str, *cells: str, metadata: dict | None = None) -> str:
     )
 
 
-NOTEBOOK = notebook("n = 1\nseed = 0")
+NOTEBOOK = notebook("n = 1\nseed = 0", "from kit import record\nrecord('x', n - 2)")
 
 BASIC = """\
 # A small question set for tests.

@@ -5,6 +5,8 @@ Bottom to top (a layer may import the layers below it and itself, nothing else):
     0  core         kit (the package), kit.errors, kit.fileio, kit.project and every other
                     top-level module of `kit` not named below: plain helpers
     1  scoring      kit.scoring: the maths (scoring rules, calibration, markets), on arrays
+    1  init         kit.init: the templates of `kit init` and `kit new-question` (package
+                    data); a peer of scoring, importing only the core
     2  questions    kit.questions: the question kinds (forecast and question models, what
                     an outcome may be, which scores apply), built on scoring
     3  predictions  kit.predictions: question sets in YAML, the seal ledger, resolutions
@@ -42,6 +44,7 @@ KIT = ROOT / "kit"
 LAYERS: dict[str, int] = {
     "core": 0,
     "scoring": 1,
+    "init": 1,
     "questions": 2,
     "predictions": 3,
     "runs": 4,

@@ -206,3 +206,13 @@ def test_the_whole_loop_runs_in_the_core_install(lean, tmp_path):
     resolutions = (tmp_path / "predictions" / "_resolutions.yaml").read_text(encoding="utf-8")
     for question in ("study-binary", "study-categorical", "study-numeric"):
         assert question in resolutions
+
+
+def test_kit_init_then_the_whole_loop_in_the_core_install(lean, tmp_path):
+    """`kit init` in an empty folder works from the installed package (its templates are
+    package data: `[tool.setuptools.package-data] "kit.init" = ["templates/**/*"]`), and
+    the loop runs right after it."""
+    from tests.init_loop import init_and_loop
+
+    out = init_and_loop([str(lean["venv"] / "bin" / "kit")], tmp_path / "study", lean["env"])
+    assert "6 forecasts scored" in out["score"].stdout

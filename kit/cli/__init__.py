@@ -19,9 +19,11 @@ from kit.cli import predictions as _predictions
 from kit.cli import report as _report
 from kit.cli import runlist as _runlist
 from kit.cli import runs as _runs
+from kit.cli import scaffold as _scaffold
 from kit.cli import score as _score
 from kit.cli import status as _status
 from kit.cli import surprise as _surprise
+from kit.cli.common import PROJECT_HELP, project_option
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -31,7 +33,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
     "--project",
     type=click.Path(file_okay=False),
     default=None,
-    help="Project folder (default: the one holding predictions/ at or above here).",
+    help=PROJECT_HELP,
 )
 @click.version_option(package_name="prediction-kit")
 @click.pass_context
@@ -39,6 +41,7 @@ def cli(ctx: click.Context, project: str | None) -> None:
     """Write predictions before experiments, run them as notebooks, get scored.
 
     \b
+    Start:     kit init my-study   (a project that runs at once)
     The loop:  kit predict / kit seal  ->  kit run  ->  kit resolve  ->  kit score / kit report
     """
     ctx.obj = {"project": project}
@@ -53,8 +56,10 @@ for command in (
     *_score.COMMANDS,
     *_status.COMMANDS,
     *_surprise.COMMANDS,
+    *_scaffold.COMMANDS,
 ):
-    cli.add_command(command)
+    cli.add_command(project_option(command))
+cli.add_command(_scaffold.init)  # takes its folder as an argument: no --project
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,11 +6,43 @@ import click
 
 from kit.errors import quote
 
+PROJECT_HELP = "Project folder (default: the one holding predictions/ at or above here)."
+
 
 def project_of(ctx: click.Context):
     from kit.project import Project
 
     return Project.find((ctx.obj or {}).get("project"))
+
+
+def _remember_project(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(dict)["project"] = value
+
+
+def project_option(command: click.Command) -> click.Command:
+    """Let `command` take `--project DIR` too (`kit check --project D`), not only the group.
+
+    The value lands where `project_of` reads it; given in both places, the command's wins.
+    """
+    command.params.append(
+        click.Option(
+            ["--project"],
+            type=click.Path(file_okay=False),
+            default=None,
+            expose_value=False,
+            callback=_remember_project,
+            help=PROJECT_HELP,
+        )
+    )
+    return command
+
+
+def show_skipped(skipped) -> int:
+    """Say on stderr what a command left out and why (`kit.predictions.skips`); how many."""
+    for item in skipped:
+        click.echo(f"kit: {item}", err=True)
+    return len(skipped)
 
 
 def parse_pairs(text: str, option: str, key_type=str) -> dict:

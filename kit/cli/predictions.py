@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kit.cli.common import parse_pairs, project_of
+from kit.cli.common import parse_pairs, project_of, show_skipped
 
 
 @click.command()
@@ -27,17 +27,28 @@ def check(
     ctx: click.Context, paths: tuple[str, ...], strict: bool, history: bool, tolerance: float
 ) -> None:
     """Validate question sets, plans, the seal ledger and the resolutions; list every
-    problem as file:line:col."""
+    problem as file:line:col.
+
+    Also checks each set against its notebook, without running it: its parameters (names
+    and types, as `kit run` does) and the results its rules read (a warning when no
+    `record("name", ...)` in the notebook could record one).
+    """
     from pathlib import Path
 
     from kit.predictions import check as check_project
     from kit.predictions.registry import DAMAGED
     from kit.project import Project
+    from kit.runs.static import notebook_problems
     from kit.runs.verify import resolution_problems
 
     project = Project.find(paths[0]) if paths else project_of(ctx)
     result = check_project(project, [Path(p) for p in paths] or None)
     problems = list(result.problems)
+    found = notebook_problems(result)
+    if paths:
+        wanted = {project.relative(Path(p)) for p in paths}
+        found = [p for p in found if p.file in wanted]
+    problems += found
     if not paths:
         problems += resolution_problems(result)
     if history:
@@ -113,6 +124,7 @@ def predict(
         f"{project.relative(added.path)}: {question_id}: added {by}'s forecast "
         f"{shown} at {f.at.isoformat()}"
     )
+    _warn_if_late(project, question_id)
     if do_seal or blind:
         from kit.predictions.ledger import key
         from kit.predictions.seal import seal as seal_some
@@ -127,6 +139,19 @@ def predict(
         click.echo(
             f"the value is in {project.relative(store_path(project, by))} (private, not "
             f"committed): `kit reveal --by {by} {question_id}` writes it in"
+        )
+
+
+def _warn_if_late(project, question_id: str) -> None:
+    """Say so when the new forecast is late: there is evidence on its question already."""
+    from kit.workspace import Workspace
+
+    why = Workspace.load(project, allow_errors=True).late_reason(question_id)
+    if why:
+        click.echo(
+            f"warning: {question_id}: this forecast is late, since {why}: it is kept and "
+            "shown, but not scored (`kit score --include-late` scores it)",
+            err=True,
         )
 
 
@@ -154,7 +179,7 @@ def seal(ctx: click.Context, by: str | None, tag: bool, amend_why: str | None) -
     _print_seal(project, report)
     if tag:
         _tag(project)
-    if report.tampered or report.held:
+    if report.tampered or report.held or report.skipped:
         ctx.exit(1)
 
 
@@ -179,6 +204,7 @@ def _print_seal(project, report) -> None:
         click.echo(f"not sealed, its question's plan changed: {what}", err=True)
     for why in report.deviations:
         click.echo(f"kit: {why}", err=True)
+    show_skipped(report.skipped)
 
 
 def _tag(project) -> None:

@@ -45,6 +45,8 @@ def report(ctx, out_dir, outcomes_path, include_late, no_images, exclude_deviati
         click.echo(message, err=True)
     images = [p for p in written.charts if p.suffix in (".png", ".svg")]
     click.echo(f"wrote {written.html} ({len(images)} chart images in {out / 'charts'})")
+    if ws.skipped:  # said above, with the report's other messages
+        ctx.exit(1)
 
 
 COMMANDS = (report,)

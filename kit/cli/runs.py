@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kit.cli.common import mark_orphans, project_of
+from kit.cli.common import mark_orphans, project_of, show_skipped
 from kit.errors import quote
 
 if TYPE_CHECKING:
@@ -24,10 +24,12 @@ def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
 
 
 def _describe(record: RunRecord) -> str:
+    """`failed in cell 3 (raise ValueError(...)): ValueError: boom`."""
     err = record.error
-    where = f"cell {err.cell}" if err and err.cell is not None else "before any cell"
-    what = f"{err.ename}: {err.evalue}".strip(": ") if err else ""
-    return f"{record.status} at {where}: {what}"[:300]
+    if err is None:
+        return record.status
+    what = f"{err.ename}: {err.evalue}".strip(": ")
+    return f"{record.status} in {err.where}: {what}"[:300]
 
 
 @click.command("run")
@@ -54,17 +56,19 @@ def run(ctx, target, params, grid, workers, force, timeout, cluster, allow_unsea
     """
     import json
 
-    from kit.errors import RunFailed
-    from kit.predictions import load_predictions
+    from kit.errors import KitError, RunFailed
+    from kit.predictions import load_predictions, skips
+    from kit.predictions.registry import raise_for_damage
     from kit.runs.params import parse_value
-    from kit.runs.plan import held_back, plan, select
+    from kit.runs.plan import held_back, make_plan, select
 
     project = project_of(ctx)
     mark_orphans(project)
     predictions = load_predictions(project.root, allow_errors=True)
+    raise_for_damage(predictions)
     overrides = {k: parse_value(v) for k, v in _pairs(params, "-p")}
     sweep = {k: [parse_value(x) for x in v.split(",")] for k, v in _pairs(grid, "--grid")}
-    specs, cached = plan(
+    planned = make_plan(
         predictions,
         target,
         overrides=overrides,
@@ -73,6 +77,16 @@ def run(ctx, target, params, grid, workers, force, timeout, cluster, allow_unsea
         allow_unsealed=allow_unsealed,
         timeout_s=timeout,
     )
+    specs, cached = planned.specs, planned.cached
+    # files left out whole name no experiment that could be listed below
+    whole = [k for k in skips.left_out(predictions) if k.question is None and target == "all"]
+    n_skipped = len({t.experiment for t, _ in planned.skipped}) + show_skipped(whole)
+    if planned.skipped and not specs and not cached:
+        if not whole and len({str(why) for _, why in planned.skipped}) == 1:
+            raise planned.skipped[0][1]  # one reason for all asked for: that error itself
+        _show_skipped(planned.skipped)
+        raise KitError(f"nothing to run: {n_skipped} experiments or files skipped")
+    _show_skipped(planned.skipped)
     for why in held_back(predictions, select(predictions, target)):
         click.echo(f"kit: will not resolve until amended: {why}", err=True)
     for record in cached:
@@ -94,6 +108,19 @@ def run(ctx, target, params, grid, workers, force, timeout, cluster, allow_unsea
         click.echo(f"    evidence: runs/{r.experiment}/{r.id}/notebook.ipynb", err=True)
     if bad:
         raise RunFailed(f"{len(bad)} of {len(records)} runs did not succeed")
+
+
+def _show_skipped(skipped) -> None:
+    """Each experiment skipped, and why: once per reason, however many runs it stops."""
+    grouped: dict[tuple[str, str], list] = {}
+    for t, why in skipped:
+        grouped.setdefault((t.experiment, str(why)), []).append(t)
+    for (experiment, why), stopped in grouped.items():
+        runs = f", {len(stopped)} parameter sets" if len(stopped) > 1 else ""
+        text = why.replace("\n", "\n    ")
+        click.echo(
+            f"kit: skipped experiment {experiment} ({stopped[0].where}{runs}): {text}", err=True
+        )
 
 
 def _print_finished(project, records) -> None:
@@ -169,11 +196,13 @@ def resolve(ctx, question, value, why, dry_run, archive):
     listed with where its rule is; every other question is still written.
     """
     from kit.errors import KitError, UsageError
-    from kit.predictions import load_predictions
+    from kit.predictions import load_predictions, skips
+    from kit.predictions.registry import raise_for_damage
     from kit.runs.resolve import resolve_all, resolve_manual
 
     project = project_of(ctx)
-    predictions = load_predictions(project.root)
+    predictions = load_predictions(project.root, allow_errors=True)
+    raise_for_damage(predictions)
     if question or value is not None:
         if not question or value is None:
             raise UsageError("a manual resolution needs QUESTION and --value (and --why)")
@@ -183,6 +212,7 @@ def resolve(ctx, question, value, why, dry_run, archive):
             ctx.invoke(evidence)
         return
     report = resolve_all(predictions, write=not dry_run)
+    n_skipped = show_skipped(skips.left_out(predictions))
     for qid, res in report.resolved.items():
         more = f" and {len(res.replicates) - 1} more replicate runs" if res.replicates else ""
         click.echo(f"{qid}: {quote(res.outcome)}  <- {res.run}{more}")
@@ -214,9 +244,9 @@ def resolve(ctx, question, value, why, dry_run, archive):
         click.echo(f"kit: {line}", err=True)
     if archive and not dry_run:
         ctx.invoke(evidence)
-    if report.problems or report.blocked:
-        n = len(report.problems) + len(report.blocked)
-        raise KitError(f"{n} questions could not be resolved")
+    if report.problems or report.blocked or n_skipped:
+        n = len(report.problems) + len(report.blocked) + n_skipped
+        raise KitError(f"{n} questions or files could not be resolved (listed above)")
 
 
 @click.command()

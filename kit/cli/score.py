@@ -6,7 +6,7 @@ import math
 
 import click
 
-from kit.cli.common import console, outcome_options, project_of, witnessed_option
+from kit.cli.common import console, outcome_options, project_of, show_skipped, witnessed_option
 
 NOTES = {
     "brier": "binary questions: one-sided Brier (p - y)^2 in [0, 1]",
@@ -111,6 +111,7 @@ def score(
     table = ws.scores(include_late=include_late, exclude_deviations=exclude_deviations)
     posthoc = {q.id: ws.posthoc(q.id) for _, q in ws.questions()}
     posthoc = {qid: found for qid, found in posthoc.items() if found}
+    n_skipped = show_skipped(ws.skipped)
     groups = uncertainty.add_intervals(table.breakdown(by), table, by, settings)
     compared = uncertainty.pairwise(table, settings=settings) if pairwise or as_json else None
     if as_csv:
@@ -119,7 +120,7 @@ def score(
             click.echo(csvout.dumps(compared.rows, columns), nl=False)
         else:
             click.echo(csvout.dumps(groups, uncertainty.group_columns(by)), nl=False)
-        return
+        ctx.exit(1 if n_skipped else 0)
     pairs = ws.calibration_pairs(table)
     tests = calibration.spiegelhalter_rows(pairs)
     if as_json:
@@ -140,6 +141,9 @@ def score(
                         for qid, found in posthoc.items()
                     },
                     "excluded": table.excluded,
+                    "skipped": [
+                        {"file": k.file, "question": k.question, "why": k.why} for k in ws.skipped
+                    ],
                     "community": pooled,
                     "pairwise": compared.rows,
                     "relative_skill": compared.skill,
@@ -155,7 +159,7 @@ def score(
                 }
             )
         )
-        return
+        ctx.exit(1 if n_skipped else 0)
     _notes(ws, table, posthoc, exclude_deviations)
     if not table.records:
         click.echo(
@@ -163,7 +167,7 @@ def score(
             f"{len(table.not_scored)} ambiguous or annulled"
         )
         _late(table)
-        return
+        ctx.exit(1 if n_skipped else 0)
     _print_scores(groups, by, level)
     if tests:
         _print_calibration(tests)
@@ -179,6 +183,8 @@ def score(
             "infinite log scores (certain and wrong), left out of log means: " + ", ".join(infinite)
         )
     _late(table)
+    if n_skipped:
+        ctx.exit(1)
 
 
 def _print_scores(groups: list[dict], by: str, level: float) -> None:
@@ -255,6 +261,7 @@ def _print_pairwise(compared, level: float) -> None:
 
 
 def _late(table) -> None:
+    """Say which forecasts were left out as late, even when nothing else scores."""
     if table.late:
         click.echo(
             f"{len(table.late)} late forecasts (sealed after the evidence) not scored: "

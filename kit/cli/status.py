@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kit.cli.common import console, mark_orphans, project_of, witnessed_option
+from kit.cli.common import console, mark_orphans, project_of, show_skipped, witnessed_option
 
 NUMBERS = ("questions", "forecasts", "sealed", "late", "resolved")
 
@@ -75,6 +75,7 @@ def status(ctx: click.Context, witnessed: bool) -> None:
         click.echo(f"kit: {qid}: outcome withheld: {why}", err=True)
     for problem in ws.problems:  # after the table: reading the runs may add some
         click.echo(f"kit: {problem}", err=True)
+    show_skipped(ws.skipped)
     if predictions.errors:
         click.echo(f"{len(predictions.errors)} problems: run `kit check`", err=True)
 

@@ -173,6 +173,45 @@ def append_forecast(text: str, tree: Any, q_index: int, fields: dict[str, Any]) 
     return "".join(lines)
 
 
+def append_question(text: str, tree: Any, block: str) -> str:
+    """`text` with a question appended to its `questions` list.
+
+    `block` is the question as a block-style list item written with its dash at column
+    0 (comments allowed); it is indented like the questions already there.
+    """
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    questions = tree.get("questions")
+
+    def indented(dash: int) -> list[str]:
+        return [" " * dash + ln + "\n" if ln.strip() else "\n" for ln in block.splitlines()]
+
+    if isinstance(questions, CommentedSeq) and len(questions) and not questions.fa.flow_style():
+        line, col = questions.lc.item(len(questions) - 1)
+        dash = lines[line].rfind("-", 0, col)
+        dash = col - 2 if dash < 0 else dash
+        end = _block_end(lines, line, dash)
+        lines[end:end] = ["\n", *indented(dash)]
+        return "".join(lines)
+    if "questions" not in tree:
+        return "".join(lines) + "questions:\n" + "".join(indented(2))
+    if isinstance(questions, CommentedSeq) and len(questions):
+        raise KitError(
+            "questions is a flow list [...] with items; write it as a block list (one "
+            "'- ' item per question) to let the kit append to it"
+        )
+    # `questions:` (empty) or `questions: []`: the value becomes a block list.
+    key_line, key_col = tree.lc.key("questions")
+    original = lines[key_line]
+    newline = original[len(original.rstrip("\r\n")) :] or "\n"
+    rest = original.rstrip("\r\n")[key_col + len("questions:") :]
+    comment = re.sub(r"^\s*\[\s*\]", "", rest, count=1)  # drop `[]`, keep a comment
+    lines[key_line] = " " * key_col + "questions:" + comment + newline
+    lines[key_line + 1 : key_line + 1] = indented(key_col + 2)
+    return "".join(lines)
+
+
 def insert_time(text: str, tree: Any, q_index: int, f_index: int, at: datetime) -> str:
     """`text` with `at: <time>` added to forecast `f_index` of question `q_index`."""
     return insert_times(text, tree, [(q_index, f_index)], at)

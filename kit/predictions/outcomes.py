@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kit.errors import InvalidInput, Problem, shown_name
-from kit.predictions import yamlsafe
+from kit.predictions import skips, yamlsafe
 from kit.predictions.registry import Predictions
 from kit.predictions.resolutions import check_outcome
 from kit.questions import NOT_SCORED
@@ -31,9 +31,12 @@ def load_outcomes(path: Path, predictions: Predictions) -> dict[str, Any]:
             [Problem(shown, 1, 1, "(top level)", "expected a mapping of question id to outcome")]
         )
     known = {q.id: q for _, q in predictions.questions()}
+    left_out = {k.question for k in skips.left_out(predictions)}  # have their own errors
     problems, outcomes = [], {}
     for qid, value in yamlsafe.to_plain(doc.tree).items():
         line, col = yamlsafe.position(doc.tree, (qid,))
+        if qid in left_out:
+            continue
         if qid not in known:
             problems.append(Problem(shown, line, col, shown_name(qid), "no such question"))
         elif why := check_outcome(known[qid], value):

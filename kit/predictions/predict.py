@@ -22,7 +22,7 @@ from kit.predictions import blind as blind_mod
 from kit.predictions import edit, yamlsafe
 from kit.predictions.registry import check
 from kit.predictions.timefmt import now
-from kit.predictions.validate import ALIAS_HELP, validate_file
+from kit.predictions.validate import ALIAS_HELP, pattern_help, validate_file
 from kit.project import Project
 from kit.questions import ForecastBase
 
@@ -60,7 +60,11 @@ def forecast_fields(
         lines = []
         for err in e.errors(include_url=False):
             where = ".".join(str(x) for x in err["loc"]) or "forecast"
-            lines.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
+            if err["type"] == "string_pattern_mismatch":
+                message = f"{pattern_help(err['loc'])} (got {err['input']!r})"
+            else:
+                message = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{where}: {message}")
         raise UsageError("refused, nothing written:\n" + "\n".join(lines)) from None
     return fields
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kit.errors import (
     InvalidInput,
+    KitError,
     LedgerError,
     NotFound,
     Problem,
@@ -82,6 +83,11 @@ class Predictions:
         found = self._lookup(question_id)
         if found is not None:
             return found
+        from kit.predictions.skips import left_out  # it reads this module's types
+
+        for skip in left_out(self):
+            if skip.question == question_id:
+                raise KitError(f"{skip.file}:{skip.line}: question {question_id!r}: {skip.why}")
         ids = [q.id for _, q in self.questions()]
         short = len(question_id) <= 100 and len(ids) <= 10_000  # difflib is quadratic
         close = difflib.get_close_matches(question_id, ids, n=3) if short else []
@@ -254,18 +260,24 @@ DAMAGED = ("chain", "corrupt", "unreadable")
 PER_QUESTION = ("deviation",)
 
 
+def raise_for_damage(predictions: Predictions) -> None:
+    """Raise `LedgerError` (exit 4) when the ledger itself is damaged: then no seal can be
+    trusted. Every other problem stays local (`kit.predictions.skips`)."""
+    damaged = [str(p) for p in predictions.errors if p.code in DAMAGED]
+    if damaged:
+        raise LedgerError(
+            "the seal ledger is damaged; restore it from git (`git checkout "
+            "predictions/_seals.jsonl`) before going on:\n" + "\n".join(damaged)
+        )
+
+
 def raise_for_errors(predictions: Predictions) -> None:
     """Raise for the errors found: `LedgerError` (exit 4) when the ledger itself is
     damaged, else `InvalidInput` (exit 1) listing every problem. Plan deviations are
     left to the commands, which hold back only the questions concerned."""
     if not [p for p in predictions.errors if p.code not in PER_QUESTION]:
         return
-    if any(p.code in DAMAGED for p in predictions.errors):
-        damaged = [str(p) for p in predictions.errors if p.code in DAMAGED]
-        raise LedgerError(
-            "the seal ledger is damaged; restore it from git (`git checkout "
-            "predictions/_seals.jsonl`) before going on:\n" + "\n".join(damaged)
-        )
+    raise_for_damage(predictions)
     raise InvalidInput(predictions.problems)
 
 

@@ -38,7 +38,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from kit import times
 from kit.errors import InvalidInput, Problem, quote, shown_name
 from kit.fileio import atomic_write, locked
-from kit.predictions import yamlsafe
+from kit.predictions import skips, yamlsafe
+from kit.predictions.registry import Predictions
 from kit.predictions.timefmt import iso
 from kit.project import Project
 from kit.questions import NOT_SCORED
@@ -157,9 +158,12 @@ def load_resolutions(predictions: Predictions) -> dict[str, Resolution]:
     entries, doc = read_entries(project)
     shown = project.relative(project.resolutions_path)
     known = {q.id: q for _, q in predictions.questions()}
+    left_out = {k.question for k in skips.left_out(predictions)}  # have their own errors
     problems, out = [], {}
     for qid, entry in entries.items():
         line, col = yamlsafe.position(doc.tree, (qid,), key=True)
+        if qid in left_out:
+            continue
         name = shown_name(qid)
         if qid not in known:
             problems.append(Problem(shown, line, col, name, "no such question"))

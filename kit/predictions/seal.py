@@ -14,7 +14,7 @@ from datetime import datetime
 
 from kit.errors import InvalidInput, LedgerError
 from kit.fileio import locked
-from kit.predictions import edit, yamlsafe
+from kit.predictions import edit, skips, yamlsafe
 from kit.predictions import ledger as ledger_mod
 from kit.predictions.registry import DAMAGED, ForecastRef, Predictions, check
 from kit.predictions.timefmt import now as utc_now
@@ -31,6 +31,7 @@ class SealReport:
     tampered: list[str] = field(default_factory=list)  # problems left unsealed on purpose
     deviations: list[str] = field(default_factory=list)  # deviating questions, and why
     held: list[str] = field(default_factory=list)  # forecasts not sealed for a deviation
+    skipped: list[skips.Skip] = field(default_factory=list)  # questions with errors, not sealed
     predictions: Predictions | None = None
 
 
@@ -70,9 +71,13 @@ def _fill_times(
                 tree = yamlsafe.load(s.file, source.text).tree
             except yamlsafe.YamlProblems as e:
                 raise InvalidInput(e.problems) from None
+            _, before = validate_file(project, s.path, source.text)
             text = edit.insert_times(source.text, tree, missing, at)
             _, problems = validate_file(project, s.path, text)
-            errors = [p for p in problems if p.severity == "error"]
+            old = {(p.field, p.message) for p in before if p.severity == "error"}
+            errors = [
+                p for p in problems if p.severity == "error" and (p.field, p.message) not in old
+            ]
             if errors:
                 raise InvalidInput(errors)
             edit.write_source(s.path, source, text)
@@ -91,19 +96,18 @@ def seal(
     chosen (all; `by` one forecaster's; `keys` these), and each of their questions' plans
     never sealed before (plain `kit seal`: every question's).
 
-    Refuses to run on invalid files. A forecast whose (question, forecaster, time) is
-    already sealed with another digest was tampered with: it is reported, not re-sealed
-    (re-sealing would launder the change). A question whose plan deviates from its
-    sealed version is held back whole: `kit amend` first.
+    Questions with errors are left out (listed in `skipped`) and the others sealed; a
+    missing notebook does not matter here. A forecast whose (question, forecaster, time)
+    is already sealed with another digest was tampered with: it is reported, not
+    re-sealed (re-sealing would launder the change). A question whose plan deviates from
+    its sealed version is held back whole: `kit amend` first.
     """
     at = now or utc_now()
     selection = Selection(by, frozenset(keys) if keys is not None else None)
     report = SealReport()
     with locked(project.ledger_path):
         predictions = check(project)
-        tolerated = {"tampered", "gone", "torn", "deviation", *DAMAGED}
-        if any(p.code not in tolerated for p in predictions.errors):
-            raise InvalidInput(predictions.problems)
+        report.skipped = skips.left_out(predictions)
         report.timed = _fill_times(project, predictions, at, selection)
         if report.timed:
             predictions = check(project)

@@ -86,12 +86,19 @@ def field_name(loc: tuple) -> str:
 
 
 _PATTERN_HELP = {
-    "id": "use lowercase letters, digits and - _ . only, starting with a letter or digit",
+    "id": "use lowercase letters, digits and - _ . only (at most 100), starting with a lowercase "
+    "letter or digit",
     "commit": "a commitment is sha256: and 64 lowercase hex digits (written by "
     "`kit predict --blind`)",
     "salt": "a salt is 64 lowercase hex digits (32 bytes), as `kit reveal` writes it",
 }
 _NAME_HELP = "use letters, digits and - _ . @ + only (at most 64), starting with a letter or digit"
+
+
+def pattern_help(loc: tuple) -> str:
+    """What a name at `loc` may hold, in words (pydantic would show the regular expression)."""
+    last = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    return _PATTERN_HELP.get(last, _NAME_HELP)
 
 
 def pydantic_problems(
@@ -118,8 +125,7 @@ def pydantic_problems(
         elif kind == "extra_forbidden":
             message = f"unknown field; expected one of: {', '.join(model.model_fields)}"
         elif kind == "string_pattern_mismatch":
-            last = next((p for p in reversed(inner) if isinstance(p, str)), "")
-            message = _PATTERN_HELP.get(last, _NAME_HELP)
+            message = pattern_help(inner)
         else:
             message = err["msg"].removeprefix("Value error, ")
         value = err.get("input")
@@ -382,6 +388,20 @@ def forecast_aliases(doc: yamlsafe.YamlDoc) -> list[Problem]:
             where = field_name(("questions", index, "forecasts"))
             problems.append(Problem(doc.file, alias.line, alias.column, where, ALIAS_HELP))
     return problems
+
+
+def notebook_missing(project: Project, experiment: str) -> str | None:
+    """A warning when `experiment`'s notebook does not exist (yet), or None.
+
+    Only running or resolving that experiment needs it; sealing does not."""
+    if experiment_problem(project, experiment) or project.notebook_path(experiment).is_file():
+        return None
+    known = sorted(p.stem for p in project.notebooks_dir.glob("*.ipynb"))
+    return (
+        f"no notebook notebooks/{experiment}.ipynb yet (notebooks here: "
+        f"{', '.join(known) or 'none'}); forecasts can be sealed, but the experiment "
+        "cannot run until it exists"
+    )
 
 
 def validate_file(

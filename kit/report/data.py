@@ -165,7 +165,7 @@ def gather(
                 "community": ws.community(q.id),
             }
         )
-    messages = []
+    messages = [str(k) for k in ws.skipped]  # what the report leaves out, and why
     if not table.records:
         n_questions = len(questions)
         messages.append(

@@ -5,7 +5,7 @@ at once: it changes nothing process-wide (no `os.environ`, no stderr redirection
 module flags) and stops only the kernels it started (see `kit.runs.kernel`).
 
 It never raises for a notebook's own failure: the outcome is in the returned record (and
-in `run.json`): `failed` (a cell raised; cell index, exception name and message kept),
+in `run.json`): `failed` (a cell raised; the cell, exception name and message kept),
 `timeout` (a cell ran past the limit: nbclient's CellTimeoutError, which papermill does
 not mark), `died` (the kernel died: `os._exit`, out of memory, a segfault) or
 `interrupted`. The executed notebook is saved after every cell, so a failed run keeps
@@ -22,33 +22,40 @@ from typing import Any
 from kit.errors import quote
 from kit.runs import notebooks, store
 from kit.runs.kernel import RunKernels
-from kit.runs.results import read_results
-from kit.runs.store import KERNEL_LOG, RunError, RunRecord
+from kit.runs.results import executed_cells, read_results, user_cell
+from kit.runs.store import INJECTED_CELL, KERNEL_LOG, RunError, RunRecord
 
 STARTUP_FAILURES = ("Kernel didn't respond", "Kernel died before replying to kernel_info")
 
 
-def _running_cell(nb_path: Path) -> tuple[int | None, str]:
-    """Index and first source line of the last cell papermill started (the one that hung)."""
+def _read(nb_path: Path) -> Any:
     try:
-        nb = notebooks.read_executed(nb_path)
+        return notebooks.read_executed(nb_path)
     except Exception:  # noqa: BLE001 - no notebook yet (the kernel never started), or unreadable
-        return None, ""
-    started = [
-        i
-        for i, c in enumerate(nb.cells)
-        if c.get("metadata", {}).get("papermill", {}).get("start_time")
-    ]
-    if not started:
-        return None, ""
-    cell = nb.cells[started[-1]]
-    return started[-1], cell.source.splitlines()[0] if cell.source else ""
+        return None
+
+
+def _error_at(nb: Any, index: int | None, ename: str, evalue: str) -> RunError:
+    """The error located at cell `index` of the executed notebook, numbered as its author
+    counts cells (papermill's index counts its injected cell and starts at 0)."""
+    source, number = "", None
+    cells = executed_cells(nb) if nb is not None else []
+    if index is not None and 0 <= index < len(cells):
+        text = cells[index].source
+        number, injected = user_cell(nb, index)
+        source = INJECTED_CELL if injected else (text.splitlines()[0] if text else "")
+    return RunError(cell=number, ename=ename, evalue=evalue, source=source)
 
 
 def error_at_running_cell(out_nb: Path, ename: str, evalue: str) -> RunError:
-    """The error of a run stopped from outside: at the cell that was running, if any."""
-    cell, source = _running_cell(out_nb)
-    return RunError(cell=cell, ename=ename, evalue=evalue, source=source)
+    """The error at the last cell papermill started (the one that hung or died)."""
+    nb = _read(out_nb)
+    started = [
+        i
+        for i, c in enumerate(executed_cells(nb) if nb is not None else [])
+        if c.get("metadata", {}).get("papermill", {}).get("start_time")
+    ]
+    return _error_at(nb, started[-1] if started else None, ename, evalue)
 
 
 def _execute_notebook(
@@ -115,8 +122,7 @@ def execute_run(spec: dict[str, Any], stop: threading.Event | None = None) -> Ru
         _execute_notebook(spec, out_nb, kernels)
     except PapermillExecutionError as e:
         status = "interrupted" if e.ename == "KeyboardInterrupt" else "failed"
-        source = (e.source or "").splitlines()[0] if e.source else ""
-        error = RunError(cell=e.cell_index, ename=e.ename, evalue=e.evalue, source=source)
+        error = _error_at(_read(out_nb), e.cell_index, e.ename, e.evalue)
     except CellTimeoutError as e:
         status, error = "timeout", error_at_running_cell(out_nb, "CellTimeoutError", str(e))
     except DeadKernelError as e:

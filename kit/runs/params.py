@@ -18,6 +18,9 @@ from kit.notebooks import (
     coerce,
     notebook_digest,
     notebook_parameters,
+    parameter_problems,
+    type_words,
+    unknown_parameter,
 )
 
 __all__ = [
@@ -27,7 +30,10 @@ __all__ = [
     "expand_grid",
     "notebook_digest",
     "notebook_parameters",
+    "parameter_problems",
     "parse_value",
+    "type_words",
+    "unknown_parameter",
 ]
 
 

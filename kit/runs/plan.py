@@ -213,9 +213,42 @@ def _refuse_deviations(predictions: Predictions, chosen: list[Target]) -> None:
         )
 
 
-def plan(
+@dataclass
+class Plan:
+    """What `kit run` will do: runs to execute, cached runs reused, and each target left
+    out with the reason (its problems stay local: the other targets still run)."""
+
+    specs: list[dict[str, Any]] = field(default_factory=list)
+    cached: list[store.RunRecord] = field(default_factory=list)
+    skipped: list[tuple[Target, KitError]] = field(default_factory=list)
+
+
+def make_plan(predictions: Predictions, target: str, **options: Any) -> Plan:
+    """Plan every target of `target` on its own: one with a problem (a file with errors,
+    unsealed forecasts, a changed plan, no notebook, bad parameters) is skipped with the
+    reason, and the others are planned. Options as for `plan`."""
+    out = Plan()
+    for t in select(predictions, target):
+        try:
+            specs, cached = plan_targets(predictions, [t], **options)
+        except KitError as e:
+            out.skipped.append((t, e))
+            continue
+        ids = {s["id"] for s in out.specs}
+        out.specs += [s for s in specs if s["id"] not in ids]
+        out.cached += cached
+    return out
+
+
+def plan(predictions: Predictions, target: str, **options: Any):
+    """(specs to execute, cached run records reused) for `target`; any problem of any of
+    its targets refuses the whole plan (`make_plan` keeps them local)."""
+    return plan_targets(predictions, select(predictions, target), **options)
+
+
+def plan_targets(
     predictions: Predictions,
-    target: str,
+    chosen: list[Target],
     *,
     overrides: dict[str, Any] | None = None,
     grid: dict[str, list[Any]] | None = None,
@@ -223,12 +256,12 @@ def plan(
     allow_unsealed: bool = False,
     timeout_s: float | None = None,
 ) -> tuple[list[dict[str, Any]], list[store.RunRecord]]:
-    """(specs to execute, cached run records reused). Refuses unsealed forecasts."""
+    """(specs to execute, cached run records reused) for the targets `chosen`. Refuses
+    unsealed forecasts and plans, and changed plans."""
     from kit.predictions.ledger import git_commit
     from kit.runs.kernel import notebook_settings
 
     project = predictions.project
-    chosen = select(predictions, target)
     files = {f for t in chosen for f in t.files}
     errors = [p for p in predictions.errors if p.file in files and p.code not in PER_QUESTION]
     if errors:

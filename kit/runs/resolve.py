@@ -90,9 +90,31 @@ def describe(parameters: dict[str, Any]) -> str:
 
 def describe_failure(record: store.RunRecord) -> str:
     err = record.error
-    where = f" at cell {err.cell}" if err and err.cell is not None else ""
+    where = f" in {err.where}" if err else ""
     what = f": {err.ename}: {err.evalue}".rstrip(": ") if err and err.ename else ""
     return f"run {record.experiment}/{record.id} {record.status}{where}{what}"[:300]
+
+
+def _recorded(name: str, results: dict[str, Any]) -> str:
+    """`it recorded: a, b (did you mean 'acc'?)`: what a run has instead of `name`."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(results), n=1, cutoff=0.5)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"it recorded: {', '.join(sorted(results)) or 'nothing'}{hint}"
+
+
+def unrecorded(names: frozenset[str] | set[str], results: dict[str, Any]) -> str | None:
+    """Why a rule reading `names` cannot be evaluated on a run that recorded `results`:
+    the missing names, every name recorded and the nearest one; or None."""
+    missing = sorted(n for n in names if n not in results)
+    if not missing:
+        return None
+    return (
+        f"result {', '.join(map(repr, missing))} was not recorded by the run; "
+        f"{_recorded(missing[0], results)}. Fix the rule, or record the result in the "
+        'notebook (`record("name", value)`) and run it again'
+    )
 
 
 def rule_inputs(
@@ -100,14 +122,18 @@ def rule_inputs(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The results and parameters the rule sees: a single run's, or vectors over replicates."""
     if not replicates:
+        if why := unrecorded(rule.names, runs[0].results):
+            raise RuleError(why, 1)
         return runs[0].results, runs[0].parameters
     results = {}
     for name in rule.names:
         lacking = [label for label, r in zip(labels, runs, strict=True) if name not in r.results]
         if lacking:
+            first = next(r for r in runs if name not in r.results)
             raise RuleError(
                 f"result {name!r} was not recorded by the run of replicate {lacking[0]}"
-                + (f" (and {len(lacking) - 1} more)" if len(lacking) > 1 else ""),
+                + (f" (and {len(lacking) - 1} more)" if len(lacking) > 1 else "")
+                + f"; {_recorded(name, first.results)}",
                 1,
             )
         results[name] = Vector(r.results[name] for r in runs)

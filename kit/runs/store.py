@@ -75,12 +75,25 @@ class RunError(BaseModel):
 
     cell: int | None = Field(
         None,
-        description="index of the cell (papermill's injected parameters cell counts); "
-        "null when no cell had started",
+        description="the cell's number in your notebook (from 1, every cell counted, "
+        "papermill's injected parameters cell not); null when that cell failed or none "
+        "had started",
     )
     ename: str = Field("", description="exception name, e.g. ValueError, CellTimeoutError")
     evalue: str = Field("", description="exception message")
     source: str = Field("", description="first source line of that cell")
+
+    @property
+    def where(self) -> str:
+        """The cell as a person finds it in their notebook: `cell 3 (x = f(y))`."""
+        if self.cell is None:
+            return self.source or "startup, before any cell ran"
+        shown = f" ({self.source.strip()[:60]})" if self.source.strip() else ""
+        return f"cell {self.cell}{shown}"
+
+
+#: `RunError.source` when papermill's own injected cell failed (it has no number).
+INJECTED_CELL = "the parameters cell papermill injected (the values the run was given)"
 
 
 #: run.json fields written only when they have a value.
@@ -123,7 +136,9 @@ class RunRecord(BaseModel):
     ended: str | None = Field(None, description="end time (UTC, ISO 8601); null while running")
     duration_s: float | None = Field(None, description="seconds from kernel start to end")
     error: RunError | None = Field(
-        None, description="{cell, ename, evalue, source}, or null when the run did not fail"
+        None,
+        description="{cell, ename, evalue, source} (cell: its number in your notebook, from "
+        "1, papermill's injected cell not counted), or null when the run did not fail",
     )
     results: dict[str, Any] = Field(
         default_factory=dict,

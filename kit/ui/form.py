@@ -60,12 +60,8 @@ def others(ws, loaded, question) -> str:
 
 def late_reason(ws, question_id: str) -> str | None:
     """Why a forecast made now on this question would be late, or None."""
-    evidence = ws.evidence(question_id)
-    if evidence.source == "resolution":
-        return "already resolved: a forecast made now would be late (kept, not scored)"
-    if evidence.source == "run":
-        return f"its experiment already ran ({evidence.run}): a forecast made now would be late"
-    return None
+    why = ws.late_reason(question_id)
+    return f"{why}: a forecast made now would be late (kept, not scored)" if why else None
 
 
 class PredictionForm:

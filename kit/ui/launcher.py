@@ -113,8 +113,6 @@ class RunLauncher:
         for r in bad:
             err = r.error or RunError()
             path = f"runs/{r.experiment}/{r.id}/notebook.ipynb"
-            lines.append(
-                f"{r.status} at cell {err.cell}: {err.ename}: {err.evalue} (evidence: {path})"
-            )
+            lines.append(f"{r.status} in {err.where}: {err.ename}: {err.evalue} (evidence: {path})")
         self.status.value = message("\n".join(lines), "error" if bad else "ok")
         self.table.value = self._table()

@@ -134,6 +134,19 @@ def test_experiment_must_be_a_notebook_inside_notebooks(make_project, experiment
     assert errors(make_project, text) == [f"predictions/s.yaml:1:13: experiment: {message}"]
 
 
+def test_a_missing_notebook_is_a_warning_not_an_error(make_project):
+    project = make_project({"s.yaml": BASIC.replace("experiment: exp", "experiment: later")})
+    found = check(project)
+    assert found.errors == []
+    (warning,) = [p for p in found.problems if p.code == "no-notebook"]
+    assert str(warning) == (
+        "predictions/s.yaml:2:13: experiment: warning: no notebook notebooks/later.ipynb yet "
+        "(notebooks here: exp); forecasts can be sealed, but the experiment cannot run until "
+        "it exists"
+    )
+    assert [q.id for _, q in found.questions()] == ["q-binary", "q-cat", "q-num"]
+
+
 def test_notebook_outside_via_symlink_is_refused(make_project, tmp_path):
     project = make_project({"s.yaml": "experiment: link\nquestions: []\n"})
     outside = tmp_path.parent / "outside.ipynb"

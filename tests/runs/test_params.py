@@ -51,11 +51,14 @@ def test_converts_where_harmless(nb):
     ("values", "message"),
     [
         ({"n_maze": 3}, "has no parameter 'n_maze'; did you mean n_mazes"),
-        ({"n_mazes": "many"}, "parameter 'n_mazes' takes an int .default 100., got 'many'"),
-        ({"n_mazes": 2.5}, "takes an int"),
-        ({"n_mazes": True}, "takes an int"),
-        ({"rate": "x"}, "takes a float"),
-        ({"flag": 1}, "takes a bool"),
+        (
+            {"n_mazes": "many"},
+            "parameter 'n_mazes' takes an integer .its default is 100., got 'many', which is text",
+        ),
+        ({"n_mazes": 2.5}, "takes an integer .* got 2.5, which is a number"),
+        ({"n_mazes": True}, "takes an integer"),
+        ({"rate": "x"}, "takes a number"),
+        ({"flag": 1}, "takes true or false"),
         ({"sizes": 3}, "takes a list"),
     ],
 )

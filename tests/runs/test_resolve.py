@@ -70,12 +70,28 @@ def test_resolution_errors_name_the_question(run_project):
     out = kit(run_project, "resolve")
     assert out.returncode == 1
     err = out.stderr
-    assert "q-missing: result 'nothing_recorded' was not recorded by the run" in err
+    assert (
+        "q-missing: result 'nothing_recorded' was not recorded by the run; it recorded: done, "
+        "n_plus, x." in err
+    )
     assert "q-not-bool: rule gave 1: a binary outcome is true or false" in err
     assert "q-bad-option: rule gave 'z': outcome 'z' is not an option (a, b)" in err
     assert "q-text-number: rule gave 'one': a numeric outcome is a number" in err
     assert "1 manual questions unresolved" in err and "q-by-hand" in err
     assert "q-fine: 2.0" in out.stdout
+
+
+def test_an_unrecorded_result_names_the_nearest_recorded_one(run_project):
+    written_run(run_project, results={"final_loss": 0.1, "slope": 2.0})
+    text = (run_project.predictions_dir / "basic.yaml").read_text()
+    rules = text.replace("resolve: x > 0", "resolve: final_los < 0.3")
+    (run_project.predictions_dir / "basic.yaml").write_text(rules)
+    report = resolve_all(predictions_of(run_project), write=False)
+    (line,) = [p for p in report.problems if ": q-binary: " in p]
+    assert "result 'final_los' was not recorded by the run; it recorded: final_loss, slope " in (
+        line
+    )
+    assert "(did you mean 'final_loss'?)" in line
 
 
 def test_manual_outcomes_and_not_scored(run_project):

@@ -149,12 +149,14 @@ def test_failure_timeout_and_dead_kernel_are_recorded(run_project):
     }
     fail = records["fail"]
     assert fail["error"]["ename"] == "ValueError" and "boom on purpose" in fail["error"]["evalue"]
-    # cell 0 holds the injected parameters, so the notebook's third cell is index 3
+    # the failing cell is the notebook's third (papermill's injected cell is not counted)
     assert fail["error"]["cell"] == 3
+    assert fail["error"]["source"] == "import os, time"
     assert records["slow"]["error"]["cell"] == 3
     for r in records.values():  # partial notebooks keep what ran before the failure
         assert r["results"]["x"] == 1
     assert "3 not ok" in out.stderr and "boom on purpose" in out.stderr
+    assert "failed in cell 3 (import os, time): ValueError: boom on purpose" in out.stderr
     assert "evidence: runs/exp/" in out.stderr
 
 
@@ -164,7 +166,8 @@ def test_bad_parameters_are_refused_before_any_kernel(run_project):
     assert "exp.ipynb has no parameter 'nn'; did you mean n" in out.stderr
     out = kit(run_project, "run", "exp", "-p", "n=lots")
     assert (
-        out.returncode == 2 and "parameter 'n' takes an int (default 1), got 'lots'" in out.stderr
+        out.returncode == 2
+        and "parameter 'n' takes an integer (its default is 1), got 'lots'" in out.stderr
     )
     assert not run_project.runs_dir.exists()
 
