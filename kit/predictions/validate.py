@@ -363,14 +363,15 @@ ALIAS_HELP = (
 )
 
 
-def forecast_aliases(doc: yamlsafe.YamlDoc) -> list[Problem]:
-    """A problem at each alias (`*name`) standing for a forecast or a list of forecasts.
+def forecast_aliases(doc: yamlsafe.YamlDoc) -> dict[int, list[Problem]]:
+    """A problem at each alias (`*name`) standing for a forecast or a list of forecasts,
+    by the index of the question the alias is in (that question is left out).
 
     An alias makes one forecast appear twice; `kit seal` would then write its time into
     the one mapping twice. Aliases elsewhere (tags, options) are fine."""
     questions = doc.tree.get("questions") if isinstance(doc.tree, dict) else None
     if not doc.aliases or not isinstance(questions, list):
-        return []
+        return {}
     anchors: set[str] = set()
     starts: list[int] = []  # first line of each question
     for i, question in enumerate(questions):
@@ -381,13 +382,14 @@ def forecast_aliases(doc: yamlsafe.YamlDoc) -> list[Problem]:
             name = getattr(getattr(node, "anchor", None), "value", None)
             if name:
                 anchors.add(name)
-    problems = []
+    found: dict[int, list[Problem]] = {}
     for alias in doc.aliases:
         if alias.anchor in anchors:
             index = max(0, bisect.bisect_right(starts, alias.line) - 1)
             where = field_name(("questions", index, "forecasts"))
-            problems.append(Problem(doc.file, alias.line, alias.column, where, ALIAS_HELP))
-    return problems
+            problem = Problem(doc.file, alias.line, alias.column, where, ALIAS_HELP)
+            found.setdefault(index, []).append(problem)
+    return found
 
 
 def notebook_missing(project: Project, experiment: str) -> str | None:
@@ -398,8 +400,8 @@ def notebook_missing(project: Project, experiment: str) -> str | None:
         return None
     known = sorted(p.stem for p in project.notebooks_dir.glob("*.ipynb"))
     return (
-        f"no notebook notebooks/{experiment}.ipynb yet (notebooks here: "
-        f"{', '.join(known) or 'none'}); forecasts can be sealed, but the experiment "
+        f"no notebook notebooks/{shown_name(experiment, 80)}.ipynb yet (notebooks here: "
+        f"{listed(known) or 'none'}); forecasts can be sealed, but the experiment "
         "cannot run until it exists"
     )
 
@@ -428,7 +430,8 @@ def validate_file(
             )
         ]
     plain = yamlsafe.to_plain(tree)
-    problems: list[Problem] = forecast_aliases(doc)
+    aliased = forecast_aliases(doc)
+    problems: list[Problem] = [p for found in aliased.values() for p in found]
     header = {k: v for k, v in plain.items() if k != "questions"}
     raw_questions = plain.get("questions")
     try:
@@ -456,6 +459,8 @@ def validate_file(
     index: dict[str, int] = {}
     for i, raw in enumerate(raw_questions if isinstance(raw_questions, list) else []):
         q = checker.question(raw, ("questions", i))
+        if i in aliased:
+            continue  # left out, like a question with errors of its own
         if q is not None and q.id in index:
             first = yamlsafe.position(tree, ("questions", index[q.id]))[0]
             checker.add(

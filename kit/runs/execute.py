@@ -19,8 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kit import notebooks
 from kit.errors import quote
-from kit.runs import notebooks, store
+from kit.runs import store
 from kit.runs.kernel import RunKernels
 from kit.runs.results import executed_cells, read_results, user_cell
 from kit.runs.store import INJECTED_CELL, KERNEL_LOG, RunError, RunRecord

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kit import notebooks
 from kit.errors import UsageError, quote
-from kit.runs import notebooks
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,6 @@ def read_results(nb: Any) -> tuple[dict[str, Any], list[str]]:
 
 def results(notebook_path: Path | str) -> dict[str, Any]:
     """Named results recorded in an (executed) notebook file."""
-    from kit.runs.notebooks import read_executed
+    from kit.notebooks import read_executed
 
     return read_results(read_executed(Path(notebook_path)))[0]

@@ -85,11 +85,13 @@ def test_a_forecast_used_twice_through_an_alias_is_an_error_and_seal_is_not_stuc
     ]
     path = project.predictions_dir / "s.yaml"
     before = path.read_bytes()
-    with pytest.raises(InvalidInput, match="aliases of forecasts are not allowed"):
-        seal(project)
+    report = seal(project)  # the question with the alias is left out, the others sealed
     assert path.read_bytes() == before
+    assert [s.question for s in report.skipped] == ["q-binary"]
+    assert "aliases of forecasts are not allowed" in str(report.skipped[0])
+    assert sorted(r.question.id for r in report.sealed) == ["q-cat", "q-num"]
     path.write_text(ALIASED.replace("      - *f\n", "      - {by: bo, p: 0.2}\n"))
-    assert len(seal(project).sealed) == 4  # written out: sealed as usual
+    assert len(seal(project).sealed) == 2  # written out: sealed as usual
 
 
 def test_an_alias_of_a_whole_forecast_list_is_an_error(make_project):
