@@ -38,6 +38,8 @@ NOTEBOOK_BYTES = 128 * MiB
 #: Files a notebook declares as inputs (`kit.inputs`, e.g. a policy checkpoint): only
 #: digested, in chunks, so the limit bounds time (a few seconds), not memory.
 INPUT_BYTES = 4 * 1024 * MiB
+#: Other small text files the kit reads or edits (a project's `.gitignore`).
+TEXT_BYTES = 2 * MiB
 CHUNK = MiB
 
 

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from kit.errors import KitError, UsageError
-from kit.fileio import atomic_write
+from kit.fileio import TEXT_BYTES, atomic_write, read_text
 
 #: The loop a new project runs right away (also what its README and the guide show).
 LOOP = ("check", "seal", "run all", "resolve", "score", "report")
@@ -99,7 +99,7 @@ def init(folder: Path | str = ".", *, force: bool = False) -> Created:
 def _add_missing_lines(path: Path, template_text: str) -> list[str]:
     """Append to the file at `path` the template's patterns it lacks (with their
     comments); the patterns added."""
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, TEXT_BYTES, str(path))
     have = {ln.strip() for ln in text.splitlines()}
     missing = [ln for ln in template_text.splitlines() if ln.strip() and ln.strip() not in have]
     patterns = [ln for ln in missing if not ln.startswith("#")]

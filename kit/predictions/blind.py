@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kit.errors import KitError, Problem
+from kit import fileio
+from kit.errors import InvalidInput, KitError, Problem
 from kit.fileio import locked
 from kit.predictions.ledger import iso, revealed_canonical
 from kit.project import Project
@@ -208,15 +209,16 @@ def read_store(path: Path, shown: str) -> Store:
     """Every entry of a store (a torn last line from a crash is skipped); a missing or
     unreadable store, or a bad entry, raises `PrivateStoreError` naming the line."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+        data = fileio.read_bytes(path, fileio.LEDGER_BYTES, shown, optional=True)
+    except InvalidInput as e:
+        why = e.problems[0].message
+        raise PrivateStoreError(f"{shown}: cannot read: {why}; nothing changed") from None
+    if data is None:
         raise PrivateStoreError(
             f"{shown}: no private store: the values of blind forecasts are only there. "
             "Copy it from the machine the forecasts were made on (it is git-ignored), or "
             "give its copy with --store FILE; nothing changed"
-        ) from None
-    except OSError as e:
-        raise PrivateStoreError(f"{shown}: cannot read: {e.strerror}; nothing changed") from None
+        )
     found: dict[tuple[str, str, str], Secret] = {}
     lines = data.split(b"\n")
     for n, raw in enumerate(lines, start=1):

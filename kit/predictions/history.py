@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from kit import fileio
 from kit.errors import KitError, Problem
 from kit.predictions.ledger import line_hash
 from kit.project import Project
@@ -164,7 +165,8 @@ def check_history(project: Project, tolerance: timedelta = DEFAULT_TOLERANCE) ->
     shown = project.relative(project.ledger_path)
     commits, tags = versions(project)
     report = HistoryReport()
-    current = project.ledger_path.read_bytes() if project.ledger_path.exists() else b""
+    current = fileio.read_bytes(project.ledger_path, fileio.LEDGER_BYTES, shown, optional=True)
+    current = current or b""
     chain = [*commits, Version("the working copy", datetime.max.replace(tzinfo=UTC), current)]
     for before, after in zip(chain, chain[1:], strict=False):
         old, new = _lines(before.data), _lines(after.data)
@@ -271,8 +273,9 @@ class Tagged:
 def tag_head(project: Project) -> Tagged:
     """Record the ledger as it is now in an annotated git tag of its blob."""
     top = _toplevel(project)
-    data = project.ledger_path.read_bytes() if project.ledger_path.exists() else b""
-    lines = _lines(data)
+    shown = project.relative(project.ledger_path)
+    data = fileio.read_bytes(project.ledger_path, fileio.LEDGER_BYTES, shown, optional=True)
+    lines = _lines(data or b"")
     if not lines:
         raise KitError("the ledger is empty: nothing to tag")
     head = line_hash(lines[-1])

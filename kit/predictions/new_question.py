@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from kit.errors import InvalidInput, NotFound, Problem, UsageError
-from kit.fileio import atomic_write, locked
+from kit.fileio import locked
 from kit.init import question_types, template
 from kit.predictions import edit, yamlsafe
 from kit.predictions.registry import check
@@ -72,7 +72,8 @@ def add_question(
     block = question_block(kind, question_id, text, resolve)
     shown = project.relative(path)
     with locked(path):
-        source = path.read_text(encoding="utf-8")
+        original = edit.read_source(path, shown)
+        source = original.text
         try:
             doc = yamlsafe.load(shown, source)
         except yamlsafe.YamlProblems as e:
@@ -93,5 +94,5 @@ def add_question(
                     for p in added
                 ]
             )
-        atomic_write(path, new_text)
+        edit.write_source(path, original, new_text)
     return path

@@ -165,7 +165,8 @@ def reveal(
 def _write(project: Project, path: Path, reveals: list[_Reveal]) -> None:
     """Add each reveal's fields to its forecast in one file, checked, in one atomic write."""
     with locked(path):
-        text = path.read_text(encoding="utf-8")
+        source = edit.read_source(path, project.relative(path))
+        text = source.text
         loaded, before = validate_file(project, path, text)
         if loaded is None:
             raise InvalidInput(before)

@@ -10,9 +10,11 @@ overwritten with other bytes.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kit import fileio
 from kit.errors import KitError
 from kit.fileio import atomic_write
 from kit.predictions.registry import Predictions
@@ -20,6 +22,11 @@ from kit.predictions.resolutions import load_resolutions
 from kit.runs import store
 
 ARCHIVED = (store.RUN_FILE, store.NOTEBOOK_FILE)
+LIMITS = {store.RUN_FILE: fileio.RUN_RECORD_BYTES, store.NOTEBOOK_FILE: fileio.NOTEBOOK_BYTES}
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass
@@ -42,6 +49,9 @@ def archive(predictions: Predictions) -> ArchiveReport:
     runs = {res.run: qid for qid, res in load_resolutions(predictions).items() if res.run}
     for run, qid in sorted(runs.items()):
         experiment, _, run_id = run.partition("/")
+        if store.find_run(project, run) is None:  # also refuses ids leading out (`../x`)
+            report.missing.append(f"{qid}: {run}")
+            continue
         target = project.evidence_dir / experiment / run_id
         if all((target / name).is_file() for name in ARCHIVED):
             report.present.append(run)
@@ -54,8 +64,8 @@ def archive(predictions: Predictions) -> ArchiveReport:
         for name in ARCHIVED:
             if not (source / name).is_file():
                 raise KitError(f"{source / name}: missing; the run cannot be archived")
-            data = (source / name).read_bytes()
-            if (target / name).exists() and (target / name).read_bytes() != data:
+            data = fileio.read_bytes(source / name, LIMITS[name], project.relative(source / name))
+            if (target / name).exists() and fileio.digest(target / name) != _sha256(data):
                 raise KitError(f"{target / name} exists with other content; nothing overwritten")
             atomic_write(target / name, data)
             report.copied_bytes += len(data)

@@ -18,7 +18,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kit.errors import InvalidInput, Problem
+from kit import notebooks
+from kit.errors import InvalidInput, KitError, Problem
 from kit.predictions import yamlsafe
 from kit.predictions.registry import Predictions
 from kit.predictions.resolutions import Resolution, load_resolutions, read_entries
@@ -29,8 +30,8 @@ from kit.runs.results import read_results
 
 def _notebook_results(path: Path) -> dict[str, Any] | None:
     try:
-        return read_results(json.loads(path.read_text(encoding="utf-8")))[0]
-    except (OSError, ValueError, AttributeError, TypeError):
+        return read_results(notebooks.read_json(path))[0]
+    except (KitError, ValueError, AttributeError, TypeError):
         return None
 
 

@@ -15,12 +15,13 @@ The imported forecasts are not sealed (the kit did not see them before their out
 
 from __future__ import annotations
 
-import hashlib
+import zipfile
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from kit.errors import InvalidInput, NotFound, Problem, UsageError
+from kit import fileio
+from kit.errors import InvalidInput, NotFound, Problem, UsageError, printable
 from kit.fileio import atomic_write, locked
 from kit.predictions.imports import fatebook, metaculus
 from kit.predictions.imports.common import MAX_TEXT, Imported, Named, kit_name, render, slug
@@ -59,13 +60,11 @@ def read_export(path: Path, fmt: str, shown: str) -> tuple[list[Imported], list[
     try:
         if fmt == "metaculus":
             return metaculus.read(metaculus.load(path), shown)
-        if not path.is_file() or path.stat().st_size > MAX_BYTES:
-            raise ValueError(f"not a regular file of at most {MAX_BYTES} bytes")
-        return fatebook.read(path.read_bytes().decode("utf-8-sig"), shown)
-    except UnicodeDecodeError as e:
-        raise InvalidInput([Problem(shown, 1, 1, "file", f"not UTF-8 text: {e.reason}")]) from None
-    except (OSError, ValueError) as e:
-        raise InvalidInput([Problem(shown, 1, 1, "file", str(e)[:300])]) from None
+        return fatebook.read(fileio.read_text(path, MAX_BYTES, shown), shown)
+    except (OSError, ValueError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as e:
+        # RuntimeError: an encrypted zip; NotImplementedError: an unknown compression
+        message = printable(str(e), 300) or type(e).__name__
+        raise InvalidInput([Problem(shown, 1, 1, "file", message)]) from None
 
 
 def _checked(
@@ -136,7 +135,9 @@ def import_file(
         raise InvalidInput(problems + [_hint(shown, len(problems))])
     predictions = check(project)
     taken = {q.id for _, q in predictions.questions()} | set(read_entries(project)[0])
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.is_file() else "folder"
+    digest = (
+        (fileio.digest(path, fileio.INPUT_BYTES, shown) or "")[:16] if path.is_file() else "folder"
+    )
     header = [
         f"Imported by `kit import --format {fmt}` from {shown} (sha256 {digest}...) on {iso(now)}.",
         "Every question is resolve: manual; the resolved ones are in _resolutions.yaml,",

@@ -19,7 +19,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from kit.errors import Problem
+from kit import fileio
+from kit.errors import InvalidInput, Problem
 from kit.predictions.imports.common import Imported, ImportedForecast, csv_records, parse_time
 from kit.predictions.imports.fatebook import SUM_TOLERANCE
 
@@ -43,9 +44,13 @@ def load(path: Path) -> dict[str, str]:
     if path.is_dir():
         for name in FILES:
             member = path / name
-            if not member.is_file() or member.stat().st_size > MAX_MEMBER:
-                raise ValueError(f"{path}: needs {name} (at most {MAX_MEMBER} bytes)")
-            texts[name] = member.read_text(encoding="utf-8-sig")
+            try:
+                texts[name] = fileio.read_text(member, MAX_MEMBER, str(member))
+            except InvalidInput as e:
+                why = e.problems[0].message
+                raise ValueError(
+                    f"{path}: needs {name} (at most {MAX_MEMBER} bytes): {why}"
+                ) from None
         return texts
     with zipfile.ZipFile(path) as z:
         by_name = {Path(i.filename).name: i for i in z.infolist()}
