@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from kit.errors import InvalidInput, LedgerError
+from kit.errors import LedgerError
 from kit.predictions import check
 from kit.predictions.predict import add_forecast
 from kit.predictions.seal import seal
