@@ -122,8 +122,11 @@ class Workspace:
             if not allow_errors:
                 raise
             ws.problems.append(f"cannot read resolutions: {e}")
+        present = {q.id for _, q in ws.questions()}  # blocked questions are left out
+        ws.resolutions = {qid: r for qid, r in ws.resolutions.items() if qid in present}
         if outcomes_path is not None:
-            ws.outcomes = load_outcomes(Path(outcomes_path), checked)
+            outcomes = load_outcomes(Path(outcomes_path), checked)
+            ws.outcomes = {qid: v for qid, v in outcomes.items() if qid in present}
             ws.outcome_source = project.relative(Path(outcomes_path))
         else:
             for qid in ws.resolutions:

@@ -53,10 +53,18 @@ class Selection:
 
 
 def _fill_times(
-    project: Project, predictions: Predictions, at: datetime, selection: Selection
+    project: Project,
+    predictions: Predictions,
+    at: datetime,
+    selection: Selection,
+    broken: set[str] = frozenset(),
 ) -> int:
+    """Write the missing times of the chosen forecasts; files with errors (`broken`) are
+    left as they are (an alias, say, would get its time twice)."""
     filled = 0
     for s in predictions.sets:
+        if s.file in broken:
+            continue
         missing = [
             (s.question_index[q.id], j)
             for q in s.questions
@@ -108,7 +116,9 @@ def seal(
     with locked(project.ledger_path):
         predictions = check(project)
         report.skipped = skips.left_out(predictions)
-        report.timed = _fill_times(project, predictions, at, selection)
+        tolerated = {"tampered", "gone", "torn", "deviation", *DAMAGED}
+        broken = {p.file for p in predictions.errors if p.code not in tolerated}
+        report.timed = _fill_times(project, predictions, at, selection, broken)
         if report.timed:
             predictions = check(project)
         ledger = predictions.ledger

@@ -451,8 +451,11 @@ def validate_file(
         and (why := experiment_problem(project, spec.experiment))
     ):
         line, col = yamlsafe.position(tree, ("experiment",))
-        severity = "warning" if why.startswith(NO_NOTEBOOK) else "error"
-        problems.append(Problem(file, line, col, "experiment", why, severity))
+        missing = why.startswith(NO_NOTEBOOK)
+        code = "no-notebook" if missing else ""
+        problems.append(
+            Problem(file, line, col, "experiment", why, "warning" if missing else "error", code)
+        )
 
     checker = _Checker(project, file, tree, header)
     questions: list[QuestionBase] = []

@@ -284,7 +284,10 @@ def plan_targets(
     for t in chosen:
         nb_path = project.notebook_path(t.experiment)
         if not nb_path.is_file():
-            raise NotFound(f"{t.where}: experiment {quote(t.experiment)} has no notebook {nb_path}")
+            raise NotFound(
+                f"{t.where}: experiment {quote(t.experiment)} has no notebook "
+                f"{project.relative(nb_path)} yet: write it, then run it (`kit run {t.experiment}`)"
+            )
         base = params_mod.check_parameters(t.parameters, nb_path, t.where)
         extra = params_mod.check_parameters(overrides or {}, nb_path, "-p")
         digest = params_mod.notebook_digest(nb_path)

@@ -191,6 +191,13 @@ def resolve_all(predictions: Predictions, *, write: bool = True) -> ResolveRepor
         if experiment is None:
             report.problems.append(f"{where}: a rule needs an experiment (run `kit check`)")
             continue
+        nb_path = project.notebook_path(experiment)
+        if not nb_path.is_file():
+            report.problems.append(
+                f"{where}: experiment {quote(experiment)} has no notebook "
+                f"{project.relative(nb_path)} yet: write it and `kit run {experiment}`"
+            )
+            continue
         old = existing.get(q.id)
         old_run = store.find_run(project, old.run) if old and old.run else None
         was_stale = plans_mod.stale(old, status, old_run) if old else None
@@ -213,6 +220,8 @@ def resolve_all(predictions: Predictions, *, write: bool = True) -> ResolveRepor
         labels = [describe({k: r.parameters.get(k) for k in replicates}) for r in found]
         try:
             rule = parse_rule(q.resolve)
+            if not replicates and (why := unrecorded(rule.names, found[0].results)):
+                raise RuleError(why, 1)
             results, params = rule_inputs(rule, found, replicates, labels)
             outcome = _rule_outcome(q, rule.evaluate(results, params))
         except RuleError as e:

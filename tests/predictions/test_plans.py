@@ -12,7 +12,7 @@ from kit.predictions import check
 from kit.predictions.amend import amend
 from kit.predictions.seal import seal
 from kit.project import Project
-from tests.conftest import BASIC, notebook
+from tests.conftest import BASIC, NOTEBOOK, notebook
 from tests.test_cli import kit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,7 +90,7 @@ def test_the_notebook_code_and_declared_inputs_are_part_of_the_plan(project):
     nb.write_text(notebook("n = 1\nseed = 0", "x = 2"))
     assert all("notebook digest: " in m for m in _deviations(project))
     assert len(_deviations(project)) == 3
-    nb.write_text(notebook("n = 1\nseed = 0"))  # back as sealed
+    nb.write_text(NOTEBOOK)  # back as sealed
     assert _deviations(project) == []
     meta = notebook("n = 1\nseed = 0", metadata={"kit": {"inputs": ["weights.bin"]}})
     nb.write_text(meta)  # metadata is not the notebook's code: only its inputs count

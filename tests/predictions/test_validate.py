@@ -141,8 +141,8 @@ def test_a_missing_notebook_is_a_warning_not_an_error(make_project):
     (warning,) = [p for p in found.problems if p.code == "no-notebook"]
     assert str(warning) == (
         "predictions/s.yaml:2:13: experiment: warning: no notebook notebooks/later.ipynb yet "
-        "(notebooks here: exp); forecasts can be sealed, but the experiment cannot run until "
-        "it exists"
+        "(notebooks here: exp): its questions' plans are sealed without one, and `kit run` "
+        "needs it"
     )
     assert [q.id for _, q in found.questions()] == ["q-binary", "q-cat", "q-num"]
 

@@ -86,6 +86,8 @@ def test_an_unrecorded_result_names_the_nearest_recorded_one(run_project):
     text = (run_project.predictions_dir / "basic.yaml").read_text()
     rules = text.replace("resolve: x > 0", "resolve: final_los < 0.3")
     (run_project.predictions_dir / "basic.yaml").write_text(rules)
+    run_project.ledger_path.unlink()  # sealed anew with this rule: no deviation
+    seal(run_project)
     report = resolve_all(predictions_of(run_project), write=False)
     (line,) = [p for p in report.problems if ": q-binary: " in p]
     assert "result 'final_los' was not recorded by the run; it recorded: final_loss, slope " in (
