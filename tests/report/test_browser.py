@@ -31,7 +31,7 @@ def test_report_draws_every_chart_without_network(scored_project, tmp_path):
         marks = page.locator(".chart svg .mark-symbol path, .chart svg .mark-rect path").count()
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "report.png"), full_page=False)
-    assert drawn == 6 and svgs == 6
+    assert drawn == 8 and svgs == 8  # consistency band and discrimination added
     assert marks > 100  # points and bars really drawn
     leaving = [u for u in requests if not u.startswith(("file:", "data:", "blob:"))]
     assert leaving == [], f"the report made network requests: {leaving}"
